@@ -1,0 +1,26 @@
+"""The API root: /api/v1/..., OpenAPI at /api/openapi.json, docs at /api/docs."""
+
+from ninja import NinjaAPI
+
+from . import advisors, appointments, assets, cases, customers, errors, promises
+from .auth import AdvisorSessionAuth, TokenAuth
+
+api = NinjaAPI(
+    title="Suivi API",
+    version="1",
+    description="One customer, one file, every channel. Errors are "
+    '`{"code": "...", "message": "..."}`; codes are listed in docs/api.md.',
+    auth=[TokenAuth(), AdvisorSessionAuth()],
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+errors.install(api)
+api.add_router("/v1/customers", customers.router)
+api.add_router("/v1/cases", cases.router)
+api.add_router("/v1/advisors", advisors.router)
+api.add_router("/v1/promises", promises.router)
+api.add_router("/v1/appointments", appointments.router)
+api.add_router("/v1/assets", assets.router)
+api.add_router("/v1/cases", "suivi.api.replies.router")
+api.add_router("/v1/wait-estimates", "suivi.api.routing.router")

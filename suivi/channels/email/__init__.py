@@ -1,0 +1,1 @@
+"""The e-mail channel: SMTP and IMAP in, parsing, threading, acknowledgement, replies out."""

@@ -1,0 +1,314 @@
+"""E-mail out: an advisor's reply, the acknowledgement of a new case, and their delivery.
+
+Each outgoing e-mail is first an interaction on the timeline and an `OutboundEmail` row,
+in the caller's transaction; a task sends it after the commit through Django's mail
+backend (a relay, or .eml files in var/outbox/), retried with backoff on failure.
+"""
+
+import logging
+from datetime import datetime, timedelta
+from email.utils import formataddr, make_msgid
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from suivi.conversations import services as conversations
+from suivi.conversations.models import Case, Interaction
+from suivi.core import clock
+from suivi.core.errors import InvalidInput
+from suivi.core.vocabulary import Channel
+from suivi.customers.models import Customer, Identity
+from suivi.people.models import Advisor
+from suivi.promises.models import Promise
+
+from ..models import EmailMessageId, OutboundEmail
+from . import addresses, config
+
+logger = logging.getLogger("suivi.channels.email")
+SEND_ATTEMPTS = 5
+SEND_BACKOFF = timedelta(minutes=1)
+ACK_WINDOW = timedelta(hours=1)
+
+
+class NoEmailAddress(InvalidInput):
+    code = "no_email_address"
+    default_message = gettext_lazy("This customer has no e-mail address to answer to.")
+
+
+def _domain() -> str:
+    return addresses.split(config.support_addresses()[0])[2] or "suivi.localhost"
+
+
+def _reference(case: Case, language: str) -> str:
+    with translation.override(language):
+        return _("[Ref. %(id)s]") % {"id": case.pk}
+
+
+def _subject(case: Case, language: str) -> str:
+    return f"Re: {case.subject} {_reference(case, language)}"[:300]
+
+
+def _customer_address(case: Case) -> str:
+    """Where the customer last wrote from on this case, else their first e-mail."""
+    last = (
+        Interaction.objects.filter(
+            case=case, channel=Channel.EMAIL, direction=Interaction.Direction.INBOUND
+        )
+        .order_by("-occurred_at", "-pk")
+        .values_list("metadata", flat=True)
+        .first()
+    )
+    if isinstance(last, dict) and (address := last.get("email", {}).get("from")):
+        return str(address)
+    identity = (
+        Identity.objects.filter(customer_id=case.customer_id, kind=Identity.Kind.EMAIL)
+        .order_by("pk")
+        .values_list("value", flat=True)
+        .first()
+    )
+    if identity is None:
+        raise NoEmailAddress(case_id=case.pk)
+    return identity
+
+
+def _thread_headers(case: Case) -> tuple[str, str]:
+    ids = list(
+        EmailMessageId.objects.filter(case=case)
+        .order_by("-created_at", "-pk")
+        .values_list("message_id", "direction")[:20]
+    )
+    inbound = [mid for mid, direction in ids if direction == EmailMessageId.Direction.INBOUND]
+    in_reply_to = f"<{inbound[0]}>" if inbound else (f"<{ids[0][0]}>" if ids else "")
+    references = " ".join(f"<{mid}>" for mid, _d in reversed(ids))
+    return in_reply_to, references
+
+
+def _compose(
+    *,
+    case: Case,
+    kind: str,
+    text: str,
+    html: str,
+    to_address: str,
+    language: str,
+    author: Advisor | None,
+    thread_headers: tuple[str, str] | None = None,
+) -> OutboundEmail:
+    """Record the interaction and the e-mail to send, in the caller's transaction.
+    `thread_headers` (In-Reply-To, References), when the caller knows them, saves
+    reading them back."""
+    message_id = make_msgid(domain=_domain()).strip("<>")
+    in_reply_to, references = thread_headers or _thread_headers(case)
+    reply_to = addresses.reply_address(case.pk)
+    sender = f"{author.display_name} ({config.sender_name()})" if author else config.sender_name()
+    interaction = conversations.interaction_record(
+        case=case,
+        channel=Channel.EMAIL,
+        direction=Interaction.Direction.OUTBOUND,
+        author_advisor=author,
+        author_kind=Interaction.AuthorKind.ADVISOR if author else Interaction.AuthorKind.SYSTEM,
+        text=text,
+        html=html,
+        metadata={
+            "email": {"to": to_address, "message_id": message_id, "kind": kind},
+            "delivery": {"status": OutboundEmail.Status.PENDING},
+        },
+    )
+    moment = clock.now()
+    outbound = OutboundEmail.objects.create(
+        kind=kind,
+        case=case,
+        interaction=interaction,
+        to_address=to_address,
+        from_address=formataddr((sender, settings.DEFAULT_FROM_EMAIL)),
+        reply_to=reply_to,
+        subject=_subject(case, language),
+        text=interaction.text,
+        html=interaction.html,
+        message_id=message_id,
+        in_reply_to=in_reply_to,
+        references=references,
+        language=language,
+        created_at=moment,
+        next_attempt_at=moment,
+    )
+    EmailMessageId.objects.create(
+        message_id=message_id,
+        case=case,
+        interaction=interaction,
+        direction=EmailMessageId.Direction.OUTBOUND,
+        created_at=moment,
+    )
+    transaction.on_commit(lambda: _enqueue(outbound.pk))
+    return outbound
+
+
+def _enqueue(outbound_id: int) -> None:
+    from .. import tasks
+
+    try:
+        tasks.send_email.enqueue(outbound_id=outbound_id)
+    except Exception:
+        logger.exception("Could not enqueue e-mail %s; the sweep will send it", outbound_id)
+
+
+@transaction.atomic
+def reply(*, case: Case, by: Advisor, body: str, html: str = "") -> OutboundEmail:
+    """An advisor answers the customer by e-mail; the answer keeps the first-answer
+    promise through the ordinary interaction events."""
+    customer = case.customer
+    return _compose(
+        case=case,
+        kind=OutboundEmail.Kind.REPLY,
+        text=body,
+        html=html,
+        to_address=_customer_address(case),
+        language=customer.language,
+        author=by,
+    )
+
+
+def first_answer_due(case: Case) -> datetime | None:
+    """When the case's open first-answer promise is due: the promises package made it
+    by policy when the inbound interaction was recorded, in this same transaction."""
+    return (
+        Promise.objects.filter(
+            case=case, kind=Promise.Kind.FIRST_ANSWER, status=Promise.Status.OPEN
+        )
+        .order_by("due_at")
+        .values_list("due_at", flat=True)
+        .first()
+    )
+
+
+def acknowledge(
+    *,
+    case: Case,
+    customer: Customer,
+    to_address: str,
+    thread_headers: tuple[str, str] | None = None,
+) -> OutboundEmail | None:
+    """Tell the customer we have their message, who will answer and by when — once per
+    new case, in their language, and at most a few times an hour per sender.
+    `thread_headers`: (In-Reply-To, References) when the caller knows them."""
+    since = clock.now() - ACK_WINDOW
+    recent = OutboundEmail.objects.filter(
+        to_address=to_address, kind=OutboundEmail.Kind.ACKNOWLEDGEMENT, created_at__gte=since
+    ).count()
+    if recent >= config.acknowledgements_per_hour():
+        logger.info("Acknowledgement to %s not sent: rate limit", to_address)
+        return None
+    due = first_answer_due(case)
+    language = customer.language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        name = customer.greeting_name or _("Madam, Sir")
+        lines = [_("Hello %(name)s,") % {"name": name}, ""]
+        lines.append(_("We have received your message “%(subject)s”.") % {"subject": case.subject})
+        owner = case.owner.display_name if case.owner else ""
+        when = formats.date_format(timezone.localtime(due), "DATETIME_FORMAT") if due else ""
+        if owner and when:
+            lines.append(
+                _("%(advisor)s will answer you by %(when)s.") % {"advisor": owner, "when": when}
+            )
+        elif owner:
+            lines.append(_("%(advisor)s will answer you.") % {"advisor": owner})
+        elif when:
+            lines.append(_("An advisor will answer you by %(when)s.") % {"when": when})
+        else:
+            lines.append(_("An advisor will answer you as soon as possible."))
+        lines += [
+            _("To add something, simply reply to this e-mail."),
+            "",
+            _("Your reference: %(id)s") % {"id": case.pk},
+        ]
+        text = "\n".join(lines)
+    return _compose(
+        case=case,
+        kind=OutboundEmail.Kind.ACKNOWLEDGEMENT,
+        text=text,
+        html="",
+        to_address=to_address,
+        language=language,
+        author=None,
+        thread_headers=thread_headers,
+    )
+
+
+def _set_delivery(outbound: OutboundEmail, status: str, error: str = "") -> None:
+    """The interaction shows its delivery: pending, sent, or not delivered and why."""
+    metadata = dict(
+        Interaction.objects.filter(pk=outbound.interaction_id)
+        .values_list("metadata", flat=True)
+        .first()
+        or {}
+    )
+    metadata["delivery"] = {"status": status, "attempts": outbound.attempts, "error": error}
+    Interaction.objects.filter(pk=outbound.interaction_id).update(metadata=metadata)
+
+
+def send(*, outbound_id: int) -> str:
+    """Send one pending e-mail now; a failure schedules the next attempt."""
+    moment = clock.now()
+    claimed = OutboundEmail.objects.filter(
+        pk=outbound_id, status=OutboundEmail.Status.PENDING, next_attempt_at__lte=moment
+    ).update(attempts=F("attempts") + 1, next_attempt_at=moment + SEND_BACKOFF)
+    if not claimed:
+        return "skipped"
+    outbound = OutboundEmail.objects.get(pk=outbound_id)
+    headers = {"Message-ID": f"<{outbound.message_id}>"}
+    if outbound.in_reply_to:
+        headers["In-Reply-To"] = outbound.in_reply_to
+    if outbound.references:
+        headers["References"] = outbound.references
+    if outbound.kind == OutboundEmail.Kind.ACKNOWLEDGEMENT:
+        # RFC 3834: well-behaved auto-responders will not answer this one.
+        headers["Auto-Submitted"] = "auto-replied"
+    mail = EmailMultiAlternatives(
+        subject=outbound.subject,
+        body=outbound.text,
+        from_email=outbound.from_address,
+        to=[outbound.to_address],
+        reply_to=[outbound.reply_to],
+        headers=headers,
+        connection=get_connection(fail_silently=False),
+    )
+    if outbound.html:
+        mail.attach_alternative(outbound.html, "text/html")
+    try:
+        mail.send()
+    except Exception as error:
+        given_up = outbound.attempts >= SEND_ATTEMPTS
+        OutboundEmail.objects.filter(pk=outbound.pk).update(
+            status=OutboundEmail.Status.FAILED if given_up else OutboundEmail.Status.PENDING,
+            last_error=f"{type(error).__name__}: {error}"[:2000],
+            next_attempt_at=None
+            if given_up
+            else moment + SEND_BACKOFF * (4 ** (outbound.attempts - 1)),
+        )
+        status = OutboundEmail.Status.FAILED if given_up else OutboundEmail.Status.PENDING
+        _set_delivery(outbound, status, f"{type(error).__name__}: {error}"[:500])
+        logger.warning("E-mail %s not sent (attempt %s): %s", outbound.pk, outbound.attempts, error)
+        return "failed"
+    OutboundEmail.objects.filter(pk=outbound.pk).update(
+        status=OutboundEmail.Status.SENT, sent_at=clock.now(), next_attempt_at=None, last_error=""
+    )
+    _set_delivery(outbound, OutboundEmail.Status.SENT)
+    return "sent"
+
+
+def send_due(*, limit: int = 200) -> int:
+    due = list(
+        OutboundEmail.objects.filter(
+            status=OutboundEmail.Status.PENDING, next_attempt_at__lte=clock.now()
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in due:
+        _enqueue(pk)
+    return len(due)

@@ -1,0 +1,245 @@
+"""The walk of one inbound message, for every channel: store, process, retry, park, replay.
+
+`inbound_store` is the only thing an adapter does before answering its sender. All the
+understanding happens later in `inbound_process`, run by a task; each channel provides a
+processor (`PROCESSORS`) that turns one raw message into an interaction.
+"""
+
+import logging
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+
+from suivi.core import clock
+from suivi.core.errors import Conflict, NotFound
+from suivi.core.vocabulary import Channel
+
+from .models import InboundMessage
+
+logger = logging.getLogger("suivi.channels")
+Status = InboundMessage.Status
+
+MAX_ATTEMPTS = 5
+# 30 s, 2 min, 8 min, 32 min: a database hiccup passes, a real bug gets parked in ~45 min.
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_FACTOR = 4
+# A stored message not picked up by then (its enqueue was lost) is swept up again.
+PICKUP_GRACE = timedelta(minutes=2)
+# A message still "processing" after this killed its worker (or the worker died).
+STALE_PROCESSING = timedelta(minutes=10)
+
+PROCESSORS: dict[str, str] = {
+    Channel.EMAIL: "suivi.channels.email.processing.process",
+}
+
+
+@dataclass
+class Outcome:
+    """What a processor made of a message."""
+
+    outcome: str
+    ignored: bool = False
+    customer_id: int | None = None
+    case_id: int | None = None
+    interaction_id: int | None = None
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+
+class NotReplayable(Conflict):
+    code = "inbound_not_replayable"
+    default_message = _("Only a message that failed or was ignored can be replayed.")
+
+
+def backoff(attempts: int) -> timedelta:
+    return BACKOFF_BASE * (BACKOFF_FACTOR ** max(0, attempts - 1))
+
+
+def _enqueue(message_id: int) -> None:
+    from .tasks import process_inbound
+
+    try:
+        process_inbound.enqueue(message_id=message_id)
+    except Exception:
+        # Stored is what matters: the retry sweep picks the message up after PICKUP_GRACE.
+        logger.exception("Could not enqueue inbound message %s", message_id)
+
+
+def inbound_store(
+    *,
+    channel: str,
+    external_id: str,
+    raw: bytes,
+    source: str = "",
+    envelope: dict[str, Any] | None = None,
+) -> tuple[InboundMessage, bool]:
+    """Store a raw message once and enqueue its processing after the commit.
+
+    Returns the message and whether it was new; a duplicate delivery returns the stored
+    one. When this returns, the message is committed and the sender may be told so."""
+    moment = clock.now()
+    with transaction.atomic():
+        message, created = InboundMessage.objects.get_or_create(
+            channel=channel,
+            external_id=external_id[:255],
+            defaults={
+                "raw": raw,
+                "size": len(raw),
+                "source": source[:200],
+                "envelope": envelope or {},
+                "received_at": moment,
+                "next_attempt_at": moment + PICKUP_GRACE,
+            },
+        )
+        if created:
+            transaction.on_commit(lambda: _enqueue(message.pk))
+    return message, created
+
+
+def _claim(message_id: int) -> InboundMessage | None:
+    """Take a received message for processing; None when another worker has it or it is
+    no longer due (a duplicate enqueue costs one UPDATE)."""
+    moment = clock.now()
+    claimed = InboundMessage.objects.filter(pk=message_id, status=Status.RECEIVED).update(
+        status=Status.PROCESSING,
+        attempts=F("attempts") + 1,
+        processing_started_at=moment,
+        next_attempt_at=moment + STALE_PROCESSING,
+    )
+    if not claimed:
+        return None
+    return InboundMessage.objects.get(pk=message_id)
+
+
+def inbound_process(*, message_id: int) -> str:
+    """Process one message: its channel's processor runs in one transaction; a failure
+    rolls everything back and schedules a retry, or parks the message after the last."""
+    message = _claim(message_id)
+    if message is None:
+        return "skipped"
+    processor: Callable[[InboundMessage], Outcome] = import_string(PROCESSORS[message.channel])
+    try:
+        with transaction.atomic():
+            result = processor(message)
+            InboundMessage.objects.filter(pk=message.pk).update(
+                status=Status.IGNORED if result.ignored else Status.DONE,
+                outcome=result.outcome[:40],
+                customer_id=result.customer_id,
+                case_id=result.case_id,
+                interaction_id=result.interaction_id,
+                processed_at=clock.now(),
+                next_attempt_at=None,
+                last_error="",
+            )
+            for callback in result.after_commit:
+                transaction.on_commit(callback)
+    except Exception as error:
+        _record_failure(message, error)
+        return "failed"
+    return result.outcome
+
+
+def _record_failure(message: InboundMessage, error: BaseException) -> None:
+    detail = "".join(traceback.format_exception(error, limit=6))[-4000:]
+    parked = message.attempts >= MAX_ATTEMPTS
+    logger.warning(
+        "Inbound message %s failed (attempt %s/%s)%s: %s",
+        message.pk,
+        message.attempts,
+        MAX_ATTEMPTS,
+        " and needs attention" if parked else "",
+        error,
+    )
+    InboundMessage.objects.filter(pk=message.pk).update(
+        status=Status.NEEDS_ATTENTION if parked else Status.RECEIVED,
+        last_error=f"{type(error).__name__}: {error}\n\n{detail}",
+        next_attempt_at=None if parked else clock.now() + backoff(message.attempts),
+    )
+
+
+def inbound_retry_due(*, limit: int = 500) -> int:
+    """Enqueue received messages whose retry (or first pick-up) is due, and give back
+    messages stuck in processing by a worker that died. Idempotent."""
+    moment = clock.now()
+    stale = InboundMessage.objects.filter(
+        status=Status.PROCESSING, processing_started_at__lt=moment - STALE_PROCESSING
+    )
+    # A message that killed its worker MAX_ATTEMPTS times is a poison message: park it.
+    stale.filter(attempts__gte=MAX_ATTEMPTS).update(
+        status=Status.NEEDS_ATTENTION,
+        last_error=_("Processing never finished: the worker stopped while handling it."),
+        next_attempt_at=None,
+    )
+    stale.update(status=Status.RECEIVED, next_attempt_at=moment)
+    due = list(
+        InboundMessage.objects.filter(status=Status.RECEIVED, next_attempt_at__lte=moment)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    # Push the due time forward so the next sweep does not enqueue them a second time.
+    InboundMessage.objects.filter(pk__in=due).update(next_attempt_at=moment + PICKUP_GRACE)
+    for pk in due:
+        _enqueue(pk)
+    return len(due)
+
+
+def inbound_replay(*, message: InboundMessage) -> InboundMessage:
+    """Process a parked (or ignored) message again, from a fresh count of attempts."""
+    if message.status not in (Status.NEEDS_ATTENTION, Status.IGNORED):
+        raise NotReplayable(message_id=message.pk, status=message.status)
+    with transaction.atomic():
+        updated = InboundMessage.objects.filter(
+            pk=message.pk, status__in=[Status.NEEDS_ATTENTION, Status.IGNORED]
+        ).update(status=Status.RECEIVED, attempts=0, next_attempt_at=clock.now() + PICKUP_GRACE)
+        if not updated:
+            raise NotReplayable(message_id=message.pk)
+        transaction.on_commit(lambda: _enqueue(message.pk))
+    message.refresh_from_db()
+    return message
+
+
+def inbound_replay_all_failed() -> int:
+    count = 0
+    for message in InboundMessage.objects.filter(status=Status.NEEDS_ATTENTION).order_by("pk"):
+        try:
+            inbound_replay(message=message)
+        except NotReplayable:
+            continue
+        count += 1
+    return count
+
+
+def inbound_get(*, message_id: int) -> InboundMessage:
+    message = InboundMessage.objects.filter(pk=message_id).first()
+    if message is None:
+        raise NotFound(message_id=message_id)
+    return message
+
+
+def inbound_needing_attention(*, limit: int = 100) -> list[InboundMessage]:
+    """Parked messages, newest first, without their raw bytes."""
+    return list(
+        InboundMessage.objects.filter(status=Status.NEEDS_ATTENTION)
+        .defer("raw")
+        .order_by("-received_at", "-pk")[:limit]
+    )
+
+
+def inbound_counts() -> dict[str, int]:
+    from django.db.models import Count
+
+    rows = InboundMessage.objects.values("status").annotate(n=Count("pk")).order_by()
+    return {row["status"]: row["n"] for row in rows}
+
+
+def inbound_waiting() -> int:
+    """Messages stored and not yet processed (the backlog)."""
+    return InboundMessage.objects.filter(
+        Q(status=Status.RECEIVED) | Q(status=Status.PROCESSING)
+    ).count()

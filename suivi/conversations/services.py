@@ -1,0 +1,284 @@
+"""Every write about cases, interactions and handoffs."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from suivi.core import clock
+from suivi.core.errors import Conflict, InvalidInput, NotFound
+from suivi.core.text import sanitise_html
+from suivi.core.vocabulary import Channel
+from suivi.customers.models import Customer
+from suivi.people.models import Advisor
+
+from . import events
+from .models import Case, Handoff, Interaction
+
+Direction = Interaction.Direction
+AuthorKind = Interaction.AuthorKind
+
+
+class HandoffWithoutContext(InvalidInput):
+    code = "handoff_without_context"
+    default_message = _(
+        "A handoff needs a context note: it is what the customer would otherwise repeat."
+    )
+
+
+class HandoffToOwner(Conflict):
+    code = "handoff_to_owner"
+    default_message = _("This advisor already owns the case.")
+
+
+class CaseClosed(Conflict):
+    code = "case_closed"
+    default_message = _("This case is closed; open a new case instead.")
+
+
+class InvalidInteraction(InvalidInput):
+    code = "invalid_interaction"
+    default_message = _("This interaction is not valid.")
+
+
+class SubjectRequired(InvalidInput):
+    code = "subject_required"
+    default_message = _("A case needs a subject.")
+
+
+# Clocks of phone systems and mail servers drift; a contact a few minutes ahead is fine.
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+CASE_UPDATABLE_FIELDS = frozenset({"subject", "topic", "status", "summary", "owner"})
+# What other writers may have changed since the caller loaded the case.
+_CASE_STATE = (
+    "status",
+    "owner_id",
+    "resolved_at",
+    "updated_at",
+    "awaiting_reply_since",
+    "last_interaction_at",
+)
+
+
+def _lock(case: Case) -> None:
+    """Lock the case row and bring `case` up to date, so that two contacts or changes
+    arriving together are applied one after the other, never from a stale copy."""
+    current = Case.objects.select_for_update().filter(pk=case.pk).values(*_CASE_STATE).first()
+    if current is None:
+        raise NotFound(case_id=case.pk)
+    for name, value in current.items():
+        setattr(case, name, value)
+
+
+@transaction.atomic
+def case_open(
+    *,
+    customer: Customer,
+    subject: str,
+    topic: str = "",
+    summary: str = "",
+    owner: Advisor | None = None,
+    by: Advisor | None = None,
+    opened_at: datetime | None = None,
+) -> Case:
+    """Open a case, owned by the customer's dedicated advisor unless told otherwise."""
+    if not subject.strip():
+        raise SubjectRequired()
+    moment = opened_at or clock.now()
+    case = Case.objects.create(
+        customer=customer,
+        subject=subject.strip(),
+        topic=topic.strip(),
+        summary=summary.strip(),
+        owner=owner or customer.dedicated_advisor or by,
+        opened_at=moment,
+        updated_at=moment,
+    )
+    events.case_opened.publish(case=case)
+    return case
+
+
+@transaction.atomic
+def case_update(*, case: Case, changes: dict[str, Any]) -> Case:
+    """Change subject, topic, status, summary or owner. A new owner goes through
+    `case_hand_over`, which asks for the context note; only an unowned case is simply
+    assigned."""
+    unknown = set(changes) - CASE_UPDATABLE_FIELDS
+    if unknown:
+        raise InvalidInput(fields=sorted(unknown))
+    if "status" in changes and changes["status"] not in Case.Status.values:
+        raise InvalidInput(
+            _("Unknown status: %(status)s.") % {"status": changes["status"]}, field="status"
+        )
+    if "subject" in changes and not str(changes["subject"]).strip():
+        raise SubjectRequired()
+    _lock(case)
+    if "owner" in changes:
+        new_owner = changes["owner"]
+        new_owner_id = new_owner.pk if new_owner is not None else None
+        if case.owner_id is not None and new_owner_id != case.owner_id:
+            raise HandoffWithoutContext(case_id=case.pk)
+    moment = clock.now()
+    previous_status = case.status
+    fields = set(changes) | {"updated_at"}
+    for field, value in changes.items():
+        setattr(case, field, value.strip() if isinstance(value, str) else value)
+    if "status" in changes:
+        if case.status in (Case.Status.RESOLVED, Case.Status.CLOSED):
+            case.resolved_at = case.resolved_at or moment
+            case.awaiting_reply_since = None
+        else:
+            case.resolved_at = None
+        fields |= {"resolved_at", "awaiting_reply_since"}
+    case.updated_at = moment
+    case.save(update_fields=sorted(fields))
+    if case.status != previous_status:
+        events.case_status_changed.publish(case=case, previous=previous_status)
+    return case
+
+
+@transaction.atomic
+def case_hand_over(*, case: Case, to: Advisor, by: Advisor, context_note: str) -> Handoff:
+    """Give a case to another advisor. The note is what the customer would otherwise
+    have to repeat, so it is required."""
+    if not context_note.strip():
+        raise HandoffWithoutContext(case_id=case.pk)
+    _lock(case)
+    if case.owner_id == to.pk:
+        raise HandoffToOwner(case_id=case.pk, advisor_id=to.pk)
+    moment = clock.now()
+    handoff = Handoff.objects.create(
+        case=case,
+        from_advisor_id=case.owner_id,
+        to_advisor=to,
+        by=by,
+        context_note=context_note.strip(),
+        created_at=moment,
+    )
+    case.owner = to
+    case.updated_at = moment
+    case.save(update_fields=["owner", "updated_at"])
+    return handoff
+
+
+def handoff_mark_seen(*, handoff: Handoff, by: Advisor) -> None:
+    """The receiver has read the note; others opening the case do not count."""
+    if handoff.seen_at is None and handoff.to_advisor_id == by.pk:
+        handoff.seen_at = clock.now()
+        Handoff.objects.filter(pk=handoff.pk, seen_at__isnull=True).update(seen_at=handoff.seen_at)
+
+
+def _check_shape(*, channel: str, direction: str, author_kind: str) -> None:
+    if channel not in Channel.values:
+        raise InvalidInteraction(_("Unknown channel: %(channel)s.") % {"channel": channel})
+    if direction not in Direction.values:
+        raise InvalidInteraction(_("Unknown direction: %(direction)s.") % {"direction": direction})
+    if (channel == Channel.NOTE) != (direction == Direction.INTERNAL):
+        raise InvalidInteraction(_("Internal notes, and only they, are internal."))
+    expected = {
+        Direction.INBOUND: {AuthorKind.CUSTOMER, AuthorKind.SYSTEM},
+        Direction.OUTBOUND: {AuthorKind.ADVISOR, AuthorKind.ASSISTANT, AuthorKind.SYSTEM},
+        Direction.INTERNAL: {AuthorKind.ADVISOR, AuthorKind.SYSTEM},
+    }[Direction(direction)]
+    if author_kind not in expected:
+        raise InvalidInteraction(_("This author cannot write in this direction."))
+
+
+@transaction.atomic
+def interaction_record(
+    *,
+    channel: str,
+    direction: str,
+    text: str,
+    case: Case | None = None,
+    customer: Customer | None = None,
+    author_advisor: Advisor | None = None,
+    author_kind: str | None = None,
+    html: str = "",
+    occurred_at: datetime | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> Interaction:
+    """Put one contact on the customer's timeline and keep the case's clocks right.
+
+    An inbound contact makes the case wait for an answer (and reopens a resolved case);
+    a person's outbound answer marks every waiting inbound contact as answered.
+    """
+    if case is None and customer is None:
+        raise InvalidInteraction(_("An interaction belongs to a customer or a case."))
+    if case is not None and customer is not None and case.customer_id != customer.pk:
+        raise InvalidInteraction(_("This case belongs to another customer."))
+    if occurred_at is not None and timezone.is_naive(occurred_at):
+        raise InvalidInteraction(_("The time of an interaction needs its time zone."))
+    if occurred_at is not None and occurred_at > clock.now() + FUTURE_TOLERANCE:
+        raise InvalidInteraction(_("An interaction cannot happen in the future."))
+    if case is not None:
+        _lock(case)
+        if case.status == Case.Status.CLOSED:
+            raise CaseClosed(case_id=case.pk)
+    if author_kind is None:
+        author_kind = AuthorKind.CUSTOMER if direction == Direction.INBOUND else AuthorKind.ADVISOR
+    _check_shape(channel=channel, direction=direction, author_kind=author_kind)
+    if author_kind == AuthorKind.ADVISOR and author_advisor is None:
+        raise InvalidInteraction(_("An advisor's interaction needs its advisor."))
+    if not (text.strip() or html.strip()):
+        raise InvalidInteraction(_("An interaction cannot be empty."))
+    moment = clock.now()
+    occurred = occurred_at or moment
+    interaction = Interaction.objects.create(
+        customer_id=case.customer_id if case is not None else customer.pk,  # type: ignore[union-attr]
+        case=case,
+        channel=channel,
+        direction=direction,
+        author_kind=author_kind,
+        author_advisor=author_advisor,
+        text=text.strip(),
+        html=sanitise_html(html) if html else "",
+        occurred_at=occurred,
+        metadata=metadata or {},
+        created_at=moment,
+    )
+    if case is not None:
+        _case_follow(case=case, interaction=interaction, moment=moment)
+    events.interaction_recorded.publish(interaction=interaction, case=case)
+    return interaction
+
+
+def _case_follow(*, case: Case, interaction: Interaction, moment: datetime) -> None:
+    fields = {"updated_at", "last_interaction_at"}
+    previous_status = case.status
+    case.updated_at = moment
+    if case.last_interaction_at is None or interaction.occurred_at > case.last_interaction_at:
+        case.last_interaction_at = interaction.occurred_at
+    if interaction.direction == Direction.INBOUND:
+        if case.awaiting_reply_since is None or interaction.occurred_at < case.awaiting_reply_since:
+            case.awaiting_reply_since = interaction.occurred_at
+            fields.add("awaiting_reply_since")
+        if case.status != Case.Status.OPEN:
+            case.status, case.resolved_at = Case.Status.OPEN, None
+            fields |= {"status", "resolved_at"}
+    elif (
+        interaction.direction == Direction.OUTBOUND
+        and interaction.author_kind == AuthorKind.ADVISOR
+        and case.awaiting_reply_since is not None
+    ):
+        Interaction.objects.filter(
+            case=case,
+            direction=Direction.INBOUND,
+            first_answered_at__isnull=True,
+            occurred_at__lte=interaction.occurred_at,
+        ).update(first_answered_at=interaction.occurred_at)
+        case.awaiting_reply_since = (
+            Interaction.objects.filter(
+                case=case, direction=Direction.INBOUND, first_answered_at__isnull=True
+            )
+            .order_by("occurred_at")
+            .values_list("occurred_at", flat=True)
+            .first()
+        )
+        fields.add("awaiting_reply_since")
+    case.save(update_fields=sorted(fields))
+    if case.status != previous_status:
+        events.case_status_changed.publish(case=case, previous=previous_status)

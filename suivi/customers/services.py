@@ -1,0 +1,417 @@
+"""Every write about customers: creation, identities, duplicates and merges."""
+
+import difflib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext_lazy as _
+
+from suivi.core import clock
+from suivi.core.errors import Conflict, InvalidInput, NotFound
+from suivi.core.text import search_key
+from suivi.core.vocabulary import Channel, Language
+from suivi.people.models import Advisor, Team
+
+from . import tasks
+from .identities import Normalised, normalise
+from .models import Customer, CustomerMerge, Identity, PossibleDuplicate
+
+UPDATABLE_FIELDS = frozenset(
+    {
+        "given_name",
+        "family_name",
+        "address_as",
+        "language",
+        "preferred_channel",
+        "contact_hours",
+        "dedicated_advisor",
+    }
+)
+# Names at least this similar (difflib ratio on the accent-free full name) are flagged.
+NAME_SIMILARITY = 0.9
+Reason = PossibleDuplicate.Reason
+_SHARED_IDENTITY_REASON: dict[str, "PossibleDuplicate.Reason"] = {
+    Identity.Kind.EMAIL: Reason.SAME_EMAIL,
+    Identity.Kind.PHONE: Reason.SAME_PHONE,
+}
+
+
+class IdentityTaken(Conflict):
+    code = "identity_taken"
+    default_message = _("Another customer already has this identity.")
+
+
+class MergeWithItself(InvalidInput):
+    code = "merge_with_itself"
+    default_message = _("A customer cannot be merged with itself.")
+
+
+class MergeConflict(Conflict):
+    code = "merge_conflict"
+    default_message = _("Both customers hold a record that only one customer may have.")
+
+
+class CustomerNameRequired(InvalidInput):
+    code = "name_required"
+    default_message = _("A customer needs a given name or a family name.")
+
+
+@dataclass(frozen=True)
+class IdentityInput:
+    kind: str
+    value: str
+
+
+def _normalise_all(identities: Iterable[IdentityInput]) -> list[Normalised]:
+    seen: dict[tuple[str, str], Normalised] = {}
+    for item in identities:
+        normalised = normalise(item.kind, item.value)
+        seen[(normalised.kind, normalised.value)] = normalised
+    return list(seen.values())
+
+
+def _refuse_taken(normalised: list[Normalised]) -> None:
+    if not normalised:
+        return
+    condition = models.Q()
+    for item in normalised:
+        condition |= models.Q(kind=item.kind, value=item.value)
+    taken = Identity.objects.filter(condition).first()
+    if taken is not None:
+        raise IdentityTaken(kind=taken.kind, value=taken.value)
+
+
+def _refuse_unknown_choices(*, language: str | None, preferred_channel: str | None) -> None:
+    if language is not None and language not in Language.values:
+        raise InvalidInput(
+            _("Unknown language: %(language)s.") % {"language": language}, field="language"
+        )
+    if preferred_channel and preferred_channel not in Channel.values:
+        raise InvalidInput(
+            _("Unknown channel: %(channel)s.") % {"channel": preferred_channel},
+            field="preferred_channel",
+        )
+
+
+@contextmanager
+def _identity_race(normalised: Normalised | None = None) -> Iterator[None]:
+    """Another request may take the same identity between our check and our insert: the
+    unique constraint then decides, and the loser gets the same IdentityTaken."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as error:
+        if normalised is None:
+            raise IdentityTaken() from error
+        raise IdentityTaken(kind=normalised.kind, value=normalised.value) from error
+
+
+def _set_name_keys(customer: Customer) -> None:
+    customer.given_key = search_key(customer.given_name)[:120]
+    customer.family_key = search_key(customer.family_name)[:120]
+
+
+@transaction.atomic
+def customer_create(
+    *,
+    given_name: str,
+    family_name: str,
+    address_as: str = "",
+    language: str = "fr",
+    preferred_channel: str = "",
+    contact_hours: str = "",
+    dedicated_advisor: Advisor | None = None,
+    team: Team | None = None,
+    identities: Iterable[IdentityInput] = (),
+) -> Customer:
+    """Create a customer with their identities. The customer follows the dedicated
+    advisor's team, else `team` (usually the creator's), so that someone can see them."""
+    if not (given_name.strip() or family_name.strip()):
+        raise CustomerNameRequired()
+    _refuse_unknown_choices(language=language, preferred_channel=preferred_channel)
+    normalised = _normalise_all(identities)
+    _refuse_taken(normalised)
+    moment = clock.now()
+    customer = Customer(
+        given_name=given_name.strip(),
+        family_name=family_name.strip(),
+        address_as=address_as.strip(),
+        language=language,
+        preferred_channel=preferred_channel,
+        contact_hours=contact_hours,
+        dedicated_advisor=dedicated_advisor,
+        team_id=(dedicated_advisor.team_id if dedicated_advisor else None)
+        or (team.pk if team else None),
+        created_at=moment,
+    )
+    _set_name_keys(customer)
+    customer.save()
+    with _identity_race():
+        Identity.objects.bulk_create(
+            Identity(
+                customer=customer,
+                kind=item.kind,
+                value=item.value,
+                loose_value=item.loose_value,
+                created_at=moment,
+            )
+            for item in normalised
+        )
+    transaction.on_commit(lambda: tasks.detect_duplicates.enqueue(customer_id=customer.pk))
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, customer: Customer, changes: dict[str, Any]) -> Customer:
+    """Apply `changes` (field name -> new value) and save only those fields."""
+    unknown = set(changes) - UPDATABLE_FIELDS
+    if unknown:
+        raise InvalidInput(fields=sorted(unknown))
+    values = {k: v.strip() if isinstance(v, str) else v for k, v in changes.items()}
+    # Check before touching the instance, so a refused change leaves it as it was.
+    if not (
+        values.get("given_name", customer.given_name)
+        or values.get("family_name", customer.family_name)
+    ):
+        raise CustomerNameRequired()
+    _refuse_unknown_choices(
+        language=values.get("language"), preferred_channel=values.get("preferred_channel")
+    )
+    for field, value in values.items():
+        setattr(customer, field, value)
+    fields = set(changes)
+    if "dedicated_advisor" in changes:
+        advisor = changes["dedicated_advisor"]
+        # An advisor without a team (an admin) must not leave the customer without one.
+        if advisor is not None and advisor.team_id is not None:
+            customer.team_id = advisor.team_id
+            fields.add("team")
+    if {"given_name", "family_name"} & fields:
+        _set_name_keys(customer)
+        fields |= {"given_key", "family_key"}
+    customer.save(update_fields=sorted(fields))
+    if {"given_name", "family_name"} & fields:
+        transaction.on_commit(lambda: tasks.detect_duplicates.enqueue(customer_id=customer.pk))
+    return customer
+
+
+@transaction.atomic
+def identity_add(*, customer: Customer, kind: str, value: str) -> tuple[Identity, bool]:
+    """Give the customer one more identity; adding one they already hold is a no-op.
+    Returns the identity and whether it was created."""
+    normalised = normalise(kind, value)
+    existing = Identity.objects.filter(kind=normalised.kind, value=normalised.value).first()
+    if existing is not None:
+        if existing.customer_id != customer.pk:
+            raise IdentityTaken(kind=existing.kind, value=existing.value)
+        return existing, False
+    with _identity_race(normalised):
+        identity = Identity.objects.create(
+            customer=customer,
+            kind=normalised.kind,
+            value=normalised.value,
+            loose_value=normalised.loose_value,
+            created_at=clock.now(),
+        )
+    transaction.on_commit(lambda: tasks.detect_duplicates.enqueue(customer_id=customer.pk))
+    return identity, True
+
+
+def _reverse_relations() -> list[models.ForeignObjectRel]:
+    """Every relation that points at Customer, hidden ones included, from every app."""
+    relations: list[models.ForeignObjectRel] = []
+    for field in Customer._meta.get_fields(include_hidden=True):
+        # A many-to-many is moved through the foreign key of its (hidden) through table.
+        if isinstance(field, models.ManyToManyRel):
+            continue
+        if isinstance(field, models.ForeignObjectRel) and field.auto_created:
+            relations.append(field)
+    return relations
+
+
+def _move_review_pairs(*, keep: Customer, duplicate: Customer) -> int:
+    """Pairs with a third customer now concern the kept one. Stored once, lowest id
+    first; when the kept one already has that pair, a dismissal on either side wins."""
+    involving = models.Q(customer=duplicate) | models.Q(other=duplicate)
+    existing = {
+        (pair.other_id if pair.customer_id == keep.pk else pair.customer_id): pair
+        for pair in PossibleDuplicate.objects.filter(
+            models.Q(customer=keep) | models.Q(other=keep)
+        ).exclude(involving)
+    }
+    drop, move, dismiss = [], [], []
+    for pair in PossibleDuplicate.objects.filter(involving):
+        third = pair.other_id if pair.customer_id == duplicate.pk else pair.customer_id
+        already = existing.get(third)
+        if third == keep.pk or already is not None:
+            drop.append(pair.pk)
+            if already is not None and pair.status == PossibleDuplicate.Status.DISMISSED:
+                dismiss.append(already.pk)
+            continue
+        pair.customer_id, pair.other_id = min(keep.pk, third), max(keep.pk, third)
+        move.append(pair)
+    PossibleDuplicate.objects.filter(pk__in=drop).delete()
+    PossibleDuplicate.objects.filter(pk__in=dismiss).update(
+        status=PossibleDuplicate.Status.DISMISSED
+    )
+    PossibleDuplicate.objects.bulk_update(move, ["customer", "other"])
+    return len(move)
+
+
+@transaction.atomic
+def customers_merge(*, keep: Customer, duplicate: Customer, by: Advisor | None) -> Customer:
+    """Fold `duplicate` into `keep`, then delete it.
+
+    Rows of every table that points at a customer move to the kept one, found through
+    the model registry so that a table added later cannot be forgotten.
+    """
+    if keep.pk == duplicate.pk:
+        raise MergeWithItself(customer_id=keep.pk)
+    # Lock both rows, lowest id first, so that two concurrent merges cannot interleave.
+    locked = {
+        c.pk: c
+        for c in Customer.objects.select_for_update()
+        .filter(pk__in=[keep.pk, duplicate.pk])
+        .order_by("pk")
+    }
+    if keep.pk not in locked or duplicate.pk not in locked:
+        # Deleted meanwhile, most likely merged by someone else while we waited.
+        missing = keep.pk if keep.pk not in locked else duplicate.pk
+        raise NotFound(customer_id=missing)
+    keep, duplicate = locked[keep.pk], locked[duplicate.pk]
+    snapshot = {
+        "given_name": duplicate.given_name,
+        "family_name": duplicate.family_name,
+        "address_as": duplicate.address_as,
+        "language": duplicate.language,
+        "preferred_channel": duplicate.preferred_channel,
+        "contact_hours": duplicate.contact_hours,
+        "dedicated_advisor_id": duplicate.dedicated_advisor_id,
+        "created_at": duplicate.created_at.isoformat(),
+    }
+    moved: dict[str, int] = {}
+    # Pairs must stay ordered and unique, which a plain UPDATE of one column cannot keep.
+    if pairs := _move_review_pairs(keep=keep, duplicate=duplicate):
+        moved[f"{PossibleDuplicate._meta.label}"] = pairs
+    for relation in _reverse_relations():
+        model = cast(type[models.Model], relation.related_model)
+        field = relation.field
+        label = f"{model._meta.label}.{field.name}"
+        manager = model._base_manager
+        if relation.one_to_one and manager.filter(**{field.name: keep}).exists():
+            if manager.filter(**{field.name: duplicate}).exists():
+                raise MergeConflict(relation=label)
+            continue
+        try:
+            # A savepoint, so that a unique constraint of a later table becomes a clear
+            # MergeConflict instead of a broken transaction.
+            with transaction.atomic():
+                count = manager.filter(**{field.name: duplicate}).update(**{field.name: keep})
+        except IntegrityError as error:
+            raise MergeConflict(relation=label) from error
+        if count:
+            moved[label] = count
+    fill = [
+        name
+        for name in (
+            "given_name",
+            "family_name",
+            "address_as",
+            "preferred_channel",
+            "contact_hours",
+            "dedicated_advisor",
+        )
+        if not getattr(keep, name) and getattr(duplicate, name)
+    ]
+    for name in fill:
+        setattr(keep, name, getattr(duplicate, name))
+    if {"given_name", "family_name"} & set(fill):
+        _set_name_keys(keep)
+        fill += ["given_key", "family_key"]
+    if "dedicated_advisor" in fill:
+        # The customer follows the dedicated advisor's team, as on creation.
+        gained = cast(Advisor, duplicate.dedicated_advisor)
+        keep.team_id = gained.team_id or keep.team_id or duplicate.team_id
+        fill.append("team")
+    if fill:
+        keep.save(update_fields=fill)
+    CustomerMerge.objects.create(
+        kept=keep,
+        duplicate_id=duplicate.pk,
+        duplicate_snapshot=snapshot,
+        moved=moved,
+        merged_by=by,
+        merged_at=clock.now(),
+    )
+    duplicate.delete()
+    transaction.on_commit(lambda: tasks.detect_duplicates.enqueue(customer_id=keep.pk))
+    return keep
+
+
+def _similar(a: str, b: str) -> bool:
+    return bool(a and b) and difflib.SequenceMatcher(None, a, b).ratio() >= NAME_SIMILARITY
+
+
+@transaction.atomic
+def duplicates_detect(*, customer_id: int) -> list[PossibleDuplicate]:
+    """Flag customers that may be the same person as `customer_id`. Idempotent."""
+    customer = Customer.objects.filter(pk=customer_id).first()
+    if customer is None:
+        return []
+    reasons: dict[int, PossibleDuplicate.Reason] = {}
+    # Only the same kind counts: a customer number may well read like a phone number.
+    same_loose = models.Q(pk__in=[])
+    for kind, loose_value in customer.identities.values_list("kind", "loose_value"):
+        same_loose |= models.Q(kind=kind, loose_value=loose_value)
+    shared = (
+        Identity.objects.filter(same_loose)
+        .exclude(customer_id=customer.pk)
+        .values_list("customer_id", "kind")[:50]
+    )
+    for other_id, kind in shared:
+        reasons.setdefault(other_id, _SHARED_IDENTITY_REASON.get(kind, Reason.SAME_IDENTITY))
+    full = f"{customer.given_key} {customer.family_key}"
+    if customer.family_key:
+        # Candidates share the family name's first letters or the exact given name.
+        candidates = (
+            Customer.objects.filter(
+                models.Q(family_key__startswith=customer.family_key[:3])
+                & (
+                    models.Q(given_key=customer.given_key)
+                    | models.Q(family_key=customer.family_key)
+                )
+            )
+            .exclude(pk=customer.pk)
+            .values_list("pk", "given_key", "family_key")[:200]
+        )
+        for other_id, given_key, family_key in candidates:
+            if _similar(full, f"{given_key} {family_key}"):
+                reasons.setdefault(other_id, Reason.SIMILAR_NAME)
+    if not reasons:
+        return []
+    moment = clock.now()
+    pairs = [
+        PossibleDuplicate(
+            customer_id=min(customer.pk, other_id),
+            other_id=max(customer.pk, other_id),
+            reason=reason,
+            detected_at=moment,
+        )
+        for other_id, reason in reasons.items()
+    ]
+    PossibleDuplicate.objects.bulk_create(pairs, ignore_conflicts=True)
+    return list(
+        PossibleDuplicate.objects.filter(
+            models.Q(customer=customer) | models.Q(other=customer)
+        ).filter(status=PossibleDuplicate.Status.OPEN)
+    )
+
+
+@transaction.atomic
+def duplicate_dismiss(*, pair: PossibleDuplicate) -> PossibleDuplicate:
+    pair.status = PossibleDuplicate.Status.DISMISSED
+    pair.save(update_fields=["status"])
+    return pair

@@ -1,0 +1,134 @@
+"""Who can answer now: working hours, absences, presence and load, in one query.
+
+`advisor_states` annotates every advisor asked about with their open cases, current
+absence, presence and capacity for a channel: one SQL query whatever their number.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from suivi.conversations.models import Case
+from suivi.people.models import Absence, Advisor, Team
+
+from .models import LIVE_CHANNELS, AdvisorPresence, Capacity, default_capacity
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+# Why an advisor cannot take a contact; stable codes, also used in reasons.
+ABSENT = "absent"
+OUTSIDE_HOURS = "outside_hours"
+AWAY = "away"
+AT_CAPACITY = "at_capacity"
+
+
+@dataclass(frozen=True)
+class AdvisorState:
+    advisor: Advisor
+    open_cases: int
+    absent_until: datetime | None
+    presence: str
+    capacity: int
+    is_team_lead: bool = False
+
+    @property
+    def pk(self) -> int:
+        return self.advisor.pk
+
+    def live_load(self) -> int:
+        # Live calls and chats are not recorded yet (the phone and chat adapters will
+        # count them); until then a "busy" presence means the live channels are full.
+        return self.capacity if self.presence == AdvisorPresence.Status.BUSY else 0
+
+    def load(self, channel: str) -> int:
+        return self.live_load() if channel in LIVE_CHANNELS else self.open_cases
+
+    def on_duty(self, moment: datetime) -> str | None:
+        """None when the advisor is working now, else why not."""
+        if self.absent_until is not None:
+            return ABSENT
+        if not within_working_hours(self.advisor.working_hours, moment):
+            return OUTSIDE_HOURS
+        if self.presence == AdvisorPresence.Status.AWAY:
+            return AWAY
+        return None
+
+
+def advisor_states(
+    *,
+    who: Q,
+    moment: datetime,
+    channel: str | None = None,
+    lead_of_team: Any = None,
+) -> list[AdvisorState]:
+    """The state of every advisor matching `who`; one query."""
+    open_cases = (
+        Case.objects.filter(owner=OuterRef("pk"), status__in=Case.ACTIVE_STATUSES)
+        .order_by()
+        .values("owner")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    absence = (
+        Absence.objects.filter(advisor=OuterRef("pk"), starts_at__lte=moment, ends_at__gt=moment)
+        .order_by("-ends_at")
+        .values("ends_at")[:1]
+    )
+    rows = Advisor.objects.filter(who).annotate(
+        open_cases=Coalesce(Subquery(open_cases), 0),
+        absent_until=Subquery(absence),
+        presence_status=F("presence__status"),
+    )
+    if channel is not None:
+        limit = Capacity.objects.filter(advisor=OuterRef("pk"), channel=channel).values("limit")
+        rows = rows.annotate(capacity_limit=Subquery(limit[:1]))
+    if lead_of_team is not None:
+        rows = rows.annotate(
+            is_lead=Exists(Team.objects.filter(pk=lead_of_team, lead=OuterRef("pk")))
+        )
+    else:
+        rows = rows.annotate(is_lead=Value(False))
+    fallback = default_capacity(channel) if channel is not None else 0
+    return [
+        AdvisorState(
+            advisor=row,
+            open_cases=row.open_cases,
+            absent_until=row.absent_until,
+            presence=row.presence_status or AdvisorPresence.Status.AVAILABLE,
+            capacity=getattr(row, "capacity_limit", None) or fallback,
+            is_team_lead=bool(row.is_lead),
+        )
+        for row in rows.order_by("pk")
+    ]
+
+
+def within_working_hours(hours: Mapping[str, Sequence[Sequence[str]]], moment: datetime) -> bool:
+    """Whether `moment` falls in the advisor's weekly hours, read in the site's time zone.
+
+    No hours configured means no constraint: presence and absences still apply. A span
+    whose end is not after its start runs past midnight ("22:00"-"06:00")."""
+    if not hours:
+        return True
+    local = timezone.localtime(moment, timezone.get_default_timezone())
+    today, now = local.date(), local.time()
+    yesterday = today - timedelta(days=1)
+    for start, end, overnight in _spans(hours, today):
+        if start <= now and (overnight or now < end):
+            return True
+    return any(overnight and now < end for _start, end, overnight in _spans(hours, yesterday))
+
+
+def _spans(
+    hours: Mapping[str, Sequence[Sequence[str]]], day: date
+) -> list[tuple[time, time, bool]]:
+    spans = []
+    for start_text, end_text in hours.get(WEEKDAYS[day.weekday()], ()):
+        start = time.fromisoformat(start_text)
+        end = time(0) if end_text.startswith("24:00") else time.fromisoformat(end_text)
+        spans.append((start, end, end <= start))
+    return spans

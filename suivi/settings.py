@@ -1,0 +1,195 @@
+"""Suivi settings: one module, configured only from SUIVI_* environment variables.
+
+Nothing secret lives in the repository. `suivi demo` writes a generated secret key to
+`var/secret_key` and points SUIVI_SECRET_KEY_FILE at it.
+"""
+
+import os
+import warnings
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+VAR_DIR = Path(os.environ.get("SUIVI_VAR_DIR", Path.cwd() / "var")).resolve()
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def _secret_key() -> str:
+    if key := os.environ.get("SUIVI_SECRET_KEY"):
+        return key
+    if key_file := os.environ.get("SUIVI_SECRET_KEY_FILE"):
+        return Path(key_file).read_text().strip()
+    raise ImproperlyConfigured(
+        "Set SUIVI_SECRET_KEY (or SUIVI_SECRET_KEY_FILE); `suivi demo` generates one in var/."
+    )
+
+
+SECRET_KEY = _secret_key()
+DEBUG = _env_bool("SUIVI_DEBUG")
+ALLOWED_HOSTS = _env_list("SUIVI_ALLOWED_HOSTS", "127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = _env_list("SUIVI_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "suivi.core",
+    "suivi.people",
+    "suivi.customers",
+    "suivi.conversations",
+    "suivi.routing",
+    "suivi.promises",
+    "suivi.scheduling",
+    "suivi.channels",
+    "suivi.web",
+    "suivi.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "suivi.urls"
+ASGI_APPLICATION = "suivi.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+if "SUIVI_DATABASE_URL" not in os.environ:
+    # The embedded database lives in var/; make sure the folder exists.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("SUIVI_DATABASE_URL", f"sqlite:///{VAR_DIR / 'suivi.sqlite3'}"),
+        conn_max_age=int(os.environ.get("SUIVI_DATABASE_CONN_MAX_AGE", "60")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web server and the worker use the embedded database together.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "timeout": 20,
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = os.environ.get("SUIVI_LANGUAGE", "fr")
+LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = os.environ.get("SUIVI_TIME_ZONE", "Europe/Paris")
+USE_TZ = True
+
+STATIC_URL = "static/"
+# Static files are served from the packages (WhiteNoise finders); collectstatic is optional.
+STATIC_ROOT = os.environ.get("SUIVI_STATIC_ROOT") or None
+WHITENOISE_USE_FINDERS = True
+# WhiteNoise streams files with a synchronous iterator; under ASGI Django reads it in a
+# thread and warns on every file. That is fine for static files, so keep the log clean.
+warnings.filterwarnings(
+    "ignore", message="StreamingHttpResponse must consume synchronous iterators"
+)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = _env_bool("SUIVI_SECURE_COOKIES")
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# E-mail: a real relay when SUIVI_EMAIL_HOST is set, otherwise .eml files in var/outbox/.
+EMAIL_HOST = os.environ.get("SUIVI_EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("SUIVI_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("SUIVI_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("SUIVI_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("SUIVI_EMAIL_USE_TLS")
+DEFAULT_FROM_EMAIL = os.environ.get("SUIVI_EMAIL_FROM", "support@suivi.localhost")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "outbox"
+
+REDIS_URL = os.environ.get("SUIVI_REDIS_URL", "")
+# Rate limits count in the cache: shared between web processes only with Redis.
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Where customers reach Suivi: the base of links in e-mails (booking, check-in).
+SUIVI_PUBLIC_URL = os.environ.get("SUIVI_PUBLIC_URL", "http://localhost:8000")
+# Public booking page: requests per IP address per 10 minutes.
+SUIVI_BOOKING_RATE_LIMIT = int(os.environ.get("SUIVI_BOOKING_RATE_LIMIT", "120"))
+
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("SUIVI_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+# Finished background-task results are deleted after this many days.
+SUIVI_TASK_RESULTS_KEEP_DAYS = int(os.environ.get("SUIVI_TASK_RESULTS_KEEP_DAYS", "7"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("SUIVI_LOG_LEVEL", "INFO")},
+}
+
+# API lists never return more than this many items per page.
+SUIVI_PAGE_MAX = 100

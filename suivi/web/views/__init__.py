@@ -1,0 +1,1 @@
+"""Advisor pages. Each view parses, calls one service or selector, and renders."""

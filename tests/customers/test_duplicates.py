@@ -1,0 +1,162 @@
+import pytest
+
+from suivi.conversations.selectors import customers_visible_to
+from suivi.customers.models import PossibleDuplicate
+from suivi.customers.selectors import possible_duplicates
+from suivi.customers.services import (
+    IdentityInput,
+    customer_create,
+    duplicate_dismiss,
+    duplicates_detect,
+    identity_add,
+)
+
+from .. import builders
+
+pytestmark = pytest.mark.django_db
+
+
+def _pairs() -> set[tuple[int, int]]:
+    return set(PossibleDuplicate.objects.values_list("customer_id", "other_id"))
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("anne.roy@example.fr", "anne.roy+banque@example.fr"),
+        ("anne.roy@gmail.com", "anneroy@googlemail.com"),
+        ("a.roy+x@gmail.com", "aroy@gmail.com"),
+    ],
+)
+def test_same_loose_email_is_a_possible_duplicate(first, second):
+    # given
+    one = builders.customer(given_name="Anne", family_name="Roy", email=first)
+    two = builders.customer(given_name="Zélie", family_name="Blanc", email=second)
+
+    # when
+    found = duplicates_detect(customer_id=two.pk)
+
+    # then
+    assert [(p.customer_id, p.other_id) for p in found] == [(one.pk, two.pk)]
+    assert found[0].reason == PossibleDuplicate.Reason.SAME_EMAIL
+
+
+def test_same_national_phone_number_is_a_possible_duplicate():
+    # given
+    one = builders.customer(given_name="Anne", family_name="Roy", phone="04 70 12 34 56")
+    two = builders.customer(given_name="Zélie", family_name="Blanc")
+    identity_add(customer=two, kind="phone", value="+32 470 12 34 56")
+
+    # when
+    duplicates_detect(customer_id=one.pk)
+
+    # then
+    assert _pairs() == {(one.pk, two.pk)}
+
+
+def test_very_similar_name_is_a_possible_duplicate():
+    # given
+    one = builders.customer(given_name="Hélène", family_name="Dupont")
+    two = builders.customer(given_name="Helene", family_name="Dupond")
+
+    # when
+    duplicates_detect(customer_id=two.pk)
+
+    # then
+    assert _pairs() == {(one.pk, two.pk)}
+
+
+def test_different_people_are_not_flagged():
+    # given
+    builders.customer(given_name="Hélène", family_name="Dupont", email="helene@example.fr")
+    two = builders.customer(given_name="Marc", family_name="Dupuis", email="marc@example.fr")
+
+    # when
+    found = duplicates_detect(customer_id=two.pk)
+
+    # then
+    assert found == []
+    assert _pairs() == set()
+
+
+def test_a_handle_equal_to_a_phone_number_is_not_a_duplicate():
+    # given
+    one = customer_create(
+        given_name="Anne", family_name="Roy", identities=[IdentityInput("phone", "0612345678")]
+    )
+    two = customer_create(
+        given_name="Zélie",
+        family_name="Blanc",
+        identities=[IdentityInput("customer_number", "612345678")],
+    )
+
+    # when
+    duplicates_detect(customer_id=one.pk)
+    duplicates_detect(customer_id=two.pk)
+
+    # then
+    assert _pairs() == set()
+
+
+def test_pair_is_stored_once_lowest_id_first_whichever_side_detects():
+    # given
+    one = builders.customer(given_name="Anne", family_name="Roy", email="anne@example.fr")
+    two = builders.customer(given_name="Zélie", family_name="Blanc", email="anne+x@example.fr")
+
+    # when
+    duplicates_detect(customer_id=two.pk)
+    duplicates_detect(customer_id=one.pk)
+
+    # then
+    assert list(PossibleDuplicate.objects.values_list("customer_id", "other_id")) == [
+        (one.pk, two.pk)
+    ]
+
+
+def test_duplicates_detect_is_idempotent():
+    # given
+    builders.customer(given_name="Anne", family_name="Roy", email="anne@example.fr")
+    two = builders.customer(given_name="Zélie", family_name="Blanc", email="anne+x@example.fr")
+    duplicates_detect(customer_id=two.pk)
+
+    # when
+    again = duplicates_detect(customer_id=two.pk)
+
+    # then
+    assert len(again) == 1
+    assert PossibleDuplicate.objects.count() == 1
+
+
+def test_dismissed_pair_stays_dismissed():
+    # given
+    builders.customer(given_name="Anne", family_name="Roy", email="anne@example.fr")
+    two = builders.customer(given_name="Zélie", family_name="Blanc", email="anne+x@example.fr")
+    (pair,) = duplicates_detect(customer_id=two.pk)
+    duplicate_dismiss(pair=pair)
+
+    # when
+    found = duplicates_detect(customer_id=two.pk)
+
+    # then
+    assert found == []
+    pair.refresh_from_db()
+    assert pair.status == PossibleDuplicate.Status.DISMISSED
+
+
+def test_detecting_a_deleted_customer_does_nothing():
+    assert duplicates_detect(customer_id=987654) == []
+
+
+def test_review_list_shows_open_pairs_the_reviewer_can_see(advisor, outsider):
+    # given
+    mine = builders.customer(advisor=advisor, email="anne@example.fr")
+    also_mine = builders.customer(advisor=advisor, email="anne+x@example.fr")
+    theirs = builders.customer(advisor=outsider, email="anne+y@example.fr")
+    duplicates_detect(customer_id=also_mine.pk)
+    duplicates_detect(customer_id=theirs.pk)
+
+    # when
+    pairs = list(possible_duplicates(visible=customers_visible_to(advisor)))
+
+    # then
+    assert [(p.customer_id, p.other_id) for p in pairs] == [(mine.pk, also_mine.pk)]
