@@ -8,6 +8,8 @@ from ninja import Query, Router, Schema
 from suivi.conversations import selectors as conversations
 from suivi.core.pagination import keyset_page
 from suivi.people import selectors
+from suivi.routing import selectors as routing_selectors
+from suivi.routing import services as routing
 
 from .auth import current_advisor
 from .schemas import AdvisorOut, CustomerRef, PageOut, PageQuery, advisor_out
@@ -59,3 +61,25 @@ def my_inbox(request: HttpRequest, query: Query[PageQuery]) -> dict:
         ],
         "next_cursor": page.next_cursor,
     }
+
+
+class PresenceIn(Schema):
+    status: str
+
+
+class PresenceOut(Schema):
+    status: str
+    updated_at: datetime | None
+
+
+@router.get("/me/presence", response=PresenceOut)
+def my_presence(request: HttpRequest) -> dict:
+    presence = routing_selectors.presence_of(advisor=current_advisor(request))
+    return {"status": presence.status, "updated_at": presence.updated_at}
+
+
+@router.put("/me/presence", response=PresenceOut)
+def set_my_presence(request: HttpRequest, body: PresenceIn) -> dict:
+    """What the advisor says about themselves: available, busy or away (docs/routing.md)."""
+    presence = routing.presence_set(advisor=current_advisor(request), status=body.status)
+    return {"status": presence.status, "updated_at": presence.updated_at}

@@ -10,3 +10,8 @@ interaction_recorded = DomainEvent("interaction_recorded")
 
 # case=Case, previous=str (the former status); after the case row was saved.
 case_status_changed = DomainEvent("case_status_changed")
+
+# case=Case, to=Advisor, by=Advisor | None, handoff=Handoff | None; after the case row was
+# saved with its new owner (a handoff, or an unowned case given an owner). The live inbox
+# tells the receiver.
+case_assigned = DomainEvent("case_assigned")

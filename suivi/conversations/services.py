@@ -123,6 +123,7 @@ def case_update(*, case: Case, changes: dict[str, Any]) -> Case:
             raise HandoffWithoutContext(case_id=case.pk)
     moment = clock.now()
     previous_status = case.status
+    previous_owner_id = case.owner_id
     fields = set(changes) | {"updated_at"}
     for field, value in changes.items():
         setattr(case, field, value.strip() if isinstance(value, str) else value)
@@ -137,13 +138,16 @@ def case_update(*, case: Case, changes: dict[str, Any]) -> Case:
     case.save(update_fields=sorted(fields))
     if case.status != previous_status:
         events.case_status_changed.publish(case=case, previous=previous_status)
+    if case.owner_id is not None and case.owner_id != previous_owner_id:
+        events.case_assigned.publish(case=case, to=case.owner, by=None, handoff=None)
     return case
 
 
 @transaction.atomic
-def case_hand_over(*, case: Case, to: Advisor, by: Advisor, context_note: str) -> Handoff:
+def case_hand_over(*, case: Case, to: Advisor, by: Advisor | None, context_note: str) -> Handoff:
     """Give a case to another advisor. The note is what the customer would otherwise
-    have to repeat, so it is required."""
+    have to repeat, so it is required. `by` is None when routing reassigns the case
+    (its owner absent or at capacity)."""
     if not context_note.strip():
         raise HandoffWithoutContext(case_id=case.pk)
     _lock(case)
@@ -161,6 +165,7 @@ def case_hand_over(*, case: Case, to: Advisor, by: Advisor, context_note: str) -
     case.owner = to
     case.updated_at = moment
     case.save(update_fields=["owner", "updated_at"])
+    events.case_assigned.publish(case=case, to=to, by=by, handoff=handoff)
     return handoff
 
 

@@ -48,10 +48,17 @@ class AdvisorState:
     def load(self, channel: str) -> int:
         return self.live_load() if channel in LIVE_CHANNELS else self.open_cases
 
-    def on_duty(self, moment: datetime) -> str | None:
-        """None when the advisor is working now, else why not."""
+    def on_duty(self, moment: datetime, *, live: bool = True) -> str | None:
+        """None when the advisor is working now, else why not.
+
+        For a live contact (call, chat) the advisor must be at work and not away right
+        now. An asynchronous one (e-mail, letter, form) is answered within its promise,
+        so only an absence stands in the way: an e-mail at 22:00 stays with the
+        customer's own advisor, who answers it in the morning."""
         if self.absent_until is not None:
             return ABSENT
+        if not live:
+            return None
         if not within_working_hours(self.advisor.working_hours, moment):
             return OUTSIDE_HOURS
         if self.presence == AdvisorPresence.Status.AWAY:

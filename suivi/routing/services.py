@@ -95,7 +95,11 @@ class _Router:
         self.lead = next((s for s in states if s.is_team_lead), None)
 
     def available(self, state: AdvisorState, role: str | None = None) -> bool:
-        why = state.on_duty(self.moment) or self._over_capacity(state)
+        live = self.channel in LIVE_CHANNELS
+        why = state.on_duty(self.moment, live=live)
+        # An asynchronous case its owner already holds is already in their load.
+        if why is None and (live or role != reasons.OWNER):
+            why = self._over_capacity(state)
         if why is not None and role is not None:
             skip = {"role": role, "name": state.advisor.display_name, "why": why}
             if state.absent_until is not None:

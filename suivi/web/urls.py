@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from .views import assets, booking, cases, customer_edit, customers, duplicates, home, scheduling
+from .views import presence as presence_views
 from .views import promises as promise_views
 from .views.inbound import urlpatterns as inbound_urls
 from .views.replies import urlpatterns as reply_urls
@@ -17,6 +18,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", home.home, name="home"),
     path("inbox/", home.inbox_more, name="inbox-more"),
+    path("presence/", presence_views.presence, name="presence"),
     path("search/", customers.search, name="search"),
     path("customers/duplicates/", duplicates.duplicates, name="duplicates"),
     path(

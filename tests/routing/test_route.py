@@ -38,11 +38,21 @@ def marie_absent(w: World) -> dict[str, Any]:
 def marie_outside_hours(w: World) -> dict[str, Any]:
     w.marie.working_hours = {"mon": [["09:00", "17:00"]]}
     w.marie.save(update_fields=["working_hours"])
+    return {"channel": "phone"}
+
+
+def marie_outside_hours_email(w: World) -> dict[str, Any]:
+    marie_outside_hours(w)
     return {}
 
 
 def marie_away(w: World) -> dict[str, Any]:
     routing.presence_set(advisor=w.marie, status="away")
+    return {"channel": "phone"}
+
+
+def marie_away_email(w: World) -> dict[str, Any]:
+    marie_away(w)
     return {}
 
 
@@ -76,12 +86,17 @@ def case_of_karim(w: World) -> dict[str, Any]:
     return {"case": builders.case(customer=w.customer, owner=w.karim)}
 
 
+def case_of_karim_at_capacity(w: World) -> dict[str, Any]:
+    routing.capacity_set(advisor=w.karim, channel="email", limit=1)
+    return case_of_karim(w)  # his only open case, already in his load
+
+
 def case_reassigned_twice_owner_away(w: World) -> dict[str, Any]:
     case = builders.case(customer=w.customer)
     conversations.case_hand_over(case=case, to=w.lea, by=w.lead, context_note="Facture")
     conversations.case_hand_over(case=case, to=w.karim, by=w.lead, context_note="Relance")
     routing.presence_set(advisor=w.karim, status="away")
-    return {"case": case}
+    return {"case": case, "channel": "phone"}
 
 
 def case_reassigned_twice_owner_present(w: World) -> dict[str, Any]:
@@ -97,7 +112,7 @@ def no_team(w: World) -> dict[str, Any]:
 def whole_team_away(w: World) -> dict[str, Any]:
     for advisor in (w.lead, w.marie, w.lea, w.karim, w.tom):
         routing.presence_set(advisor=advisor, status="away")
-    return {}
+    return {"channel": "phone"}
 
 
 def backup_outside_the_team(w: World) -> dict[str, Any]:
@@ -113,6 +128,10 @@ SITUATIONS = [
     Situation("absent", marie_absent, "lea", "backup", "absent"),
     Situation("outside hours", marie_outside_hours, "lea", "backup", "outside_hours"),
     Situation("away", marie_away, "lea", "backup", "away"),
+    # An e-mail is answered within its promise: the advisor's evening or lunch break
+    # does not pass the customer to someone else.
+    Situation("outside hours, e-mail", marie_outside_hours_email, "marie", "dedicated_advisor"),
+    Situation("away, e-mail", marie_away_email, "marie", "dedicated_advisor"),
     Situation("overloaded", marie_overloaded, "lea", "backup", "at_capacity"),
     Situation("on a call, phone", marie_on_a_call, "lea", "backup", "at_capacity"),
     Situation("on a call, e-mail", marie_busy_but_email, "marie", "dedicated_advisor"),
@@ -120,6 +139,7 @@ SITUATIONS = [
     Situation("backup absent too", marie_and_lea_absent, "karim", "least_loaded", "absent"),
     Situation("language", english_customer_without_advisor, "tom", "least_loaded"),
     Situation("case owner", case_of_karim, "karim", "case_owner"),
+    Situation("case owner at capacity", case_of_karim_at_capacity, "karim", "case_owner"),
     Situation("reassigned twice", case_reassigned_twice_owner_away, "lead", "team_lead", "away"),
     Situation(
         "reassigned twice, owner here", case_reassigned_twice_owner_present, "karim", "case_owner"

@@ -19,6 +19,8 @@ from suivi.customers import selectors as customer_selectors
 from suivi.customers import services as customer_services
 from suivi.customers.identities import InvalidIdentity
 from suivi.customers.models import Customer
+from suivi.routing import services as routing
+from suivi.routing.models import RoutingDecision
 
 from ..inbound import Outcome
 from ..models import EmailAttachment, EmailMessageId, InboundMessage
@@ -57,12 +59,19 @@ def process(message: InboundMessage) -> Outcome:
         thread = find_thread(parsed=parsed, customer_id=customer.pk, by_token=by_token)
         case, how = thread.case, thread.how
     if case is None:
+        decision = routing.route(customer=customer, channel=Channel.EMAIL)
         case = conversations.case_open(
             customer=customer,
             subject=(parsed.subject or _("(no subject)"))[:200],
             opened_at=_occurred_at(message, parsed),
+            owner=decision.advisor,
         )
+        decision.case = case
+        decision.save(update_fields=["case"])
         how = "new_case"
+    else:
+        decision = routing.route(customer=customer, channel=Channel.EMAIL, case=case)
+        _reassign(case, decision)
     attachments = parsed.attachments
     interaction = conversations.interaction_record(
         case=case,
@@ -81,7 +90,12 @@ def process(message: InboundMessage) -> Outcome:
                 "quoted_removed": parsed.quoted_removed,
                 "threaded_by": how,
                 "attachments": len(attachments),
-            }
+            },
+            "routing": {
+                "decision": decision.pk,
+                "code": decision.reason_code,
+                "details": decision.details,
+            },
         },
     )
     if parsed.message_id:
@@ -103,6 +117,17 @@ def process(message: InboundMessage) -> Outcome:
             thread_headers=(first, first),
         )
     return Outcome(how, customer_id=customer.pk, case_id=case.pk, interaction_id=interaction.pk)
+
+
+def _reassign(case: Case, decision: RoutingDecision) -> None:
+    """The case's owner cannot answer (absent, at capacity): the routed advisor takes it
+    over through a handoff, so the case never bounces without its context."""
+    if decision.advisor is None or decision.advisor_id == case.owner_id:
+        return
+    note = _("Reassigned automatically: %(reason)s.") % {"reason": decision.reason_text}
+    if case.summary.strip():
+        note = f"{note}\n{case.summary.strip()}"
+    conversations.case_hand_over(case=case, to=decision.advisor, by=None, context_note=note)
 
 
 def _record_auto_reply(
