@@ -1,0 +1,1 @@
+"""Phone channel: calls from any PBX or CPaaS through signed CTI webhooks."""
