@@ -101,6 +101,26 @@ def tell_customer(
         policy=policy,
         replaces=promise,
     )
+    subject, text = message(promise=promise, customer=customer, new_due=new_due, calendar=calendar)
+    interaction = customer_message(
+        customer=customer,
+        case=promise.case,
+        subject=subject,
+        text=text,
+        metadata={"promise_id": promise.pk, "new_promise_id": replacement.pk},
+    )
+    Promise.objects.filter(pk=promise.pk, customer_told_at__isnull=True).update(
+        customer_told_at=moment
+    )
+    return replacement, interaction
+
+
+def customer_message(
+    *, customer: Customer, case: Case | None, subject: str, text: str, metadata: dict
+) -> Interaction:
+    """Write to the customer on their preferred channel (e-mail when they have no
+    writable preference): an outbound system interaction on their timeline, e-mailed
+    after the commit when the channel is e-mail. Used by other packages too (callbacks)."""
     email = (
         Identity.objects.filter(customer=customer, kind=Identity.Kind.EMAIL)
         .order_by("pk")
@@ -108,8 +128,7 @@ def tell_customer(
         .first()
     )
     channel = _channel_for(customer, email)
-    subject, text = message(promise=promise, customer=customer, new_due=new_due, calendar=calendar)
-    case = promise.case if promise.case and promise.case.status != Case.Status.CLOSED else None
+    case = case if case and case.status != Case.Status.CLOSED else None
     sent_by_email = channel == Channel.EMAIL and email is not None
     interaction = conversations.interaction_record(
         case=case,
@@ -119,20 +138,16 @@ def tell_customer(
         author_kind=Interaction.AuthorKind.SYSTEM,
         text=text,
         metadata={
-            "promise_id": promise.pk,
-            "new_promise_id": replacement.pk,
+            **metadata,
             "subject": subject,
             # Other channels' adapters pick up what is waiting to be delivered.
             "delivery": "email" if sent_by_email else "pending",
         },
     )
-    Promise.objects.filter(pk=promise.pk, customer_told_at__isnull=True).update(
-        customer_told_at=moment
-    )
     if sent_by_email:
         assert email is not None
         transaction.on_commit(lambda: _send(subject=subject, text=text, to=email))
-    return replacement, interaction
+    return interaction
 
 
 def _send(*, subject: str, text: str, to: str) -> None:
@@ -140,4 +155,4 @@ def _send(*, subject: str, text: str, to: str) -> None:
         send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
     except Exception:
         # The message is on the timeline; the advisor sees it was not delivered in the log.
-        logger.exception("Could not e-mail the new time of a promise to %s", to)
+        logger.exception("Could not e-mail %s (subject: %s)", to, subject)

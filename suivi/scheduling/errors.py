@@ -73,3 +73,43 @@ class NameRequired(InvalidInput):
 class CallbackNotOpen(Conflict):
     code = "callback_not_open"
     default_message = _("This callback was already made or cancelled.")
+
+
+class CallbackReasonRequired(InvalidInput):
+    code = "callback_reason_required"
+    default_message = _("Say why we will call.")
+
+
+class CallbackWindowInPast(InvalidInput):
+    code = "callback_window_in_past"
+    default_message = _("This time has already passed. Please choose a later one.")
+
+
+class CallbackWindowIncomplete(InvalidInput):
+    code = "callback_window_incomplete"
+    default_message = _(
+        "Give both the start and the end of the window, or ask for a call as soon as possible."
+    )
+
+
+class CallbackPhoneRequired(InvalidInput):
+    code = "callback_phone_required"
+    default_message = _("Give a phone number so that we can call you back.")
+
+
+class CallbackCaseMismatch(InvalidInput):
+    code = "callback_case_mismatch"
+    default_message = _("This case belongs to another customer.")
+
+
+class CallbackSlotNotOffered(Conflict):
+    """The window is not (or no longer) offered; `alternatives` are the next offered
+    windows (list of CallbackSlot)."""
+
+    code = "callback_slot_not_offered"
+    default_message = _("Nobody can call you at this time. Please choose another one.")
+
+
+class CallbackOutcomeInvalid(InvalidInput):
+    code = "callback_outcome_invalid"
+    default_message = _("Unknown outcome: reached, no_answer or wrong_number.")

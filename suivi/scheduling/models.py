@@ -245,12 +245,22 @@ class Visit(models.Model):
 
 
 class Callback(models.Model):
-    """A call the customer expects from us within a window."""
+    """A call the customer expects from us within a window (see docs/callbacks.md)."""
 
     class Status(models.TextChoices):
         REQUESTED = "requested", _("To call")
         DONE = "done", _("Called")
         CANCELLED = "cancelled", _("Cancelled")
+        UNREACHABLE = "unreachable", _("Unreachable")
+        WRONG_NUMBER = "wrong_number", _("Wrong number")
+
+    class Source(models.TextChoices):
+        API = "api", _("API")
+        PORTAL = "portal", _("Web page")
+        ADVISOR = "advisor", _("Advisor")
+        MISSED_CALL = "missed_call", _("Missed call")
+        VISIT = "visit", _("Visit")
+        CHAT = "chat", _("Chat")
 
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.CASCADE, related_name="callbacks"
@@ -264,16 +274,39 @@ class Callback(models.Model):
     )
     window_starts_at = models.DateTimeField(_("from"))
     window_ends_at = models.DateTimeField(_("until"))
+    # "As soon as possible": the window is the team's callback policy from now.
+    asap = models.BooleanField(_("as soon as possible"), default=False)
     reason = models.CharField(_("reason"), max_length=300)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.REQUESTED)
+    source = models.CharField(_("source"), max_length=16, choices=Source, default=Source.API)
     created_by = models.ForeignKey(
         "people.Advisor", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Who calls: chosen by routing (dedicated advisor first, then the backup, ...).
+    assigned_to = models.ForeignKey(
+        "people.Advisor",
+        verbose_name=_("assigned to"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_callbacks",
+    )
+    routing_decision = models.ForeignKey(
+        "routing.RoutingDecision",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     # The promise to call within the window (kind "callback", due at its end).
     promise = models.ForeignKey(
         "promises.Promise", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    attempt_count = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # After a call nobody answered: when to try again (the retry policy).
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:
@@ -284,7 +317,16 @@ class Callback(models.Model):
                 fields=["window_starts_at"],
                 name="callback_requested",
                 condition=models.Q(status="requested"),
-            )
+            ),
+            # The advisor's "callbacks due", oldest promise first.
+            models.Index(
+                fields=["assigned_to", "window_ends_at", "id"],
+                name="callback_due_by_advisor",
+                condition=models.Q(status="requested"),
+            ),
+            # The API list and slot capacity: by window end, any status.
+            models.Index(fields=["window_ends_at", "id"], name="callback_window_end"),
+            models.Index(fields=["customer", "status"], name="callback_customer"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -295,6 +337,43 @@ class Callback(models.Model):
 
     def __str__(self) -> str:
         return f"callback {self.customer_id} {self.window_starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.REQUESTED
+
+
+class CallbackAttempt(models.Model):
+    """One call made for a callback, with its outcome; the call is an interaction."""
+
+    class Outcome(models.TextChoices):
+        REACHED = "reached", _("Reached")
+        NO_ANSWER = "no_answer", _("No answer")
+        WRONG_NUMBER = "wrong_number", _("Wrong number")
+
+    callback = models.ForeignKey(Callback, on_delete=models.CASCADE, related_name="attempts")
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome)
+    note = models.TextField(_("note"), blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    advisor = models.ForeignKey(
+        "people.Advisor", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    interaction = models.ForeignKey(
+        "conversations.Interaction",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    attempted_at = models.DateTimeField(_("called at"))
+
+    class Meta:
+        verbose_name = _("callback attempt")
+        verbose_name_plural = _("callback attempts")
+        indexes = [models.Index(fields=["callback", "attempted_at"], name="callback_attempts")]
+
+    def __str__(self) -> str:
+        return f"{self.callback_id} {self.outcome} {self.attempted_at:%Y-%m-%d %H:%M}"
 
 
 class Asset(models.Model):

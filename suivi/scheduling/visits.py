@@ -19,7 +19,8 @@ from suivi.promises.models import Promise
 from suivi.promises.services import promise_make
 
 from .assets import asset_link
-from .errors import InvalidWindow, VisitNotOpen
+from .callbacks import callback_request
+from .errors import VisitNotOpen
 from .models import Appointment, Asset, Callback, Visit
 from .services import ContactDetails, customer_for_booking
 
@@ -78,31 +79,19 @@ def callback_schedule(
     case: Case | None = None,
     by: Advisor | None = None,
 ) -> Callback:
-    """A call promised within a window: the callback and its promise, due at the end."""
-    if request.window_ends_at <= request.window_starts_at:
-        raise InvalidWindow(field="window_ends_at")
-    if not request.reason.strip():
-        raise InvalidInput(_("Say why we will call."), field="reason")
-    with transaction.atomic():
-        promise = promise_make(
-            customer=customer,
-            what=request.reason,
-            due_at=request.window_ends_at,
-            kind=Promise.Kind.CALLBACK,
-            case=case,
-            made_by=by,
-        )
-        return Callback.objects.create(
-            customer=customer,
-            case=case,
-            window_starts_at=request.window_starts_at,
-            window_ends_at=request.window_ends_at,
-            reason=request.reason.strip()[:300],
-            phone=request.phone.strip()[:32],
-            created_by=by,
-            promise=promise,
-            created_at=clock.now(),
-        )
+    """A call promised within a window by the advisor who saw the customer: they make
+    it themselves (see `callbacks.callback_request`)."""
+    return callback_request(
+        customer=customer,
+        reason=request.reason,
+        phone=request.phone,
+        case=case,
+        window_starts_at=request.window_starts_at,
+        window_ends_at=request.window_ends_at,
+        created_by=by,
+        source=Callback.Source.VISIT,
+        assign_to=by,
+    )
 
 
 @transaction.atomic
