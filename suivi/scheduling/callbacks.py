@@ -128,7 +128,6 @@ def _assign(
     return advisor, decision.pk
 
 
-@transaction.atomic
 def callback_request(
     *,
     customer: Customer,
@@ -143,6 +142,39 @@ def callback_request(
     require_offered_slot: bool = False,
     assign_to: Advisor | None = None,
 ) -> Callback:
+    """A call the customer is promised, assigned to the advisor who will make it (see
+    `callback_request_created`, which also says whether it is new)."""
+    callback, _created = callback_request_created(
+        customer=customer,
+        reason=reason,
+        phone=phone,
+        case=case,
+        window_starts_at=window_starts_at,
+        window_ends_at=window_ends_at,
+        asap=asap,
+        created_by=created_by,
+        source=source,
+        require_offered_slot=require_offered_slot,
+        assign_to=assign_to,
+    )
+    return callback
+
+
+@transaction.atomic
+def callback_request_created(
+    *,
+    customer: Customer,
+    reason: str,
+    phone: str = "",
+    case: Case | None = None,
+    window_starts_at: datetime | None = None,
+    window_ends_at: datetime | None = None,
+    asap: bool = False,
+    created_by: Advisor | None = None,
+    source: str = Source.API,
+    require_offered_slot: bool = False,
+    assign_to: Advisor | None = None,
+) -> tuple[Callback, bool]:
     """A call the customer is promised, assigned to the advisor who will make it.
 
     Without a window (or `asap`), the call is due within the team's callback policy, in
@@ -184,7 +216,7 @@ def callback_request(
         existing = existing.filter(window_starts_at=starts_at, window_ends_at=ends_at)
     found = existing.first()
     if found is not None:
-        return found
+        return found, False
     slot = None
     if require_offered_slot and not is_asap:
         # Serialise requests for this customer's advisors, then check the window is
@@ -221,7 +253,7 @@ def callback_request(
         case=case,
         made_by=advisor,
     )
-    return Callback.objects.create(
+    callback = Callback.objects.create(
         customer=customer,
         case=case,
         window_starts_at=starts_at,
@@ -236,6 +268,7 @@ def callback_request(
         promise=promise,
         created_at=clock.now(),
     )
+    return callback, True
 
 
 def _open_promise(callback: Callback) -> Promise | None:

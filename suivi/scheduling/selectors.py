@@ -1,13 +1,14 @@
 """Reads for advisors: what they may see follows the customer's visibility."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from suivi.conversations.selectors import customers_visible_to
 from suivi.core import clock
 from suivi.core.errors import NotFound
+from suivi.core.pagination import Page, keyset_page
 from suivi.people.models import Advisor
 
-from .models import Appointment, AppointmentType, Asset, Location, Visit
+from .models import Appointment, AppointmentType, Asset, Callback, Location, Visit
 
 
 def locations_list(*, active_only: bool = True) -> QuerySet[Location]:
@@ -92,4 +93,56 @@ def upcoming_appointments(*, customer_id: int, limit: int = 5) -> list[Appointme
         )
         .select_related("location", "appointment_type")
         .order_by("starts_at", "pk")[:limit]
+    )
+
+
+def callbacks_visible_to(advisor: Advisor) -> QuerySet[Callback]:
+    """Callbacks of the customers the advisor may see, and those assigned to them."""
+    if advisor.is_admin:
+        return Callback.objects.all()
+    return Callback.objects.filter(
+        Q(assigned_to=advisor) | Q(customer__in=customers_visible_to(advisor).values("pk"))
+    )
+
+
+def callback_access(*, advisor: Advisor, callback_id: int) -> Callback:
+    """The callback if the advisor may see it; otherwise NotFound, as if absent."""
+    callback = (
+        callbacks_visible_to(advisor)
+        .select_related("customer", "case", "assigned_to", "promise")
+        .filter(pk=callback_id)
+        .first()
+    )
+    if callback is None:
+        raise NotFound(callback_id=callback_id)
+    return callback
+
+
+def callbacks_page(
+    *,
+    advisor: Advisor,
+    status: str | None = None,
+    assigned_to: int | None = None,
+    customer_id: int | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page[Callback]:
+    """Visible callbacks, the soonest due (end of window) first. One query."""
+    rows = callbacks_visible_to(advisor).select_related("assigned_to")
+    if status:
+        rows = rows.filter(status=status)
+    if assigned_to is not None:
+        rows = rows.filter(assigned_to_id=assigned_to)
+    if customer_id is not None:
+        rows = rows.filter(customer_id=customer_id)
+    return keyset_page(rows, field="window_ends_at", descending=False, cursor=cursor, limit=limit)
+
+
+def callbacks_due(*, advisor: Advisor, limit: int = 25) -> list[Callback]:
+    """The advisor's callbacks to make, oldest promise first (index
+    `callback_due_by_advisor`). One query."""
+    return list(
+        Callback.objects.filter(assigned_to=advisor, status=Callback.Status.REQUESTED)
+        .select_related("customer")
+        .order_by("window_ends_at", "pk")[:limit]
     )
