@@ -9,6 +9,7 @@ speak the customer's language (the order routing follows). Slots start at every
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db.models import Q, Subquery
 from django.utils import timezone
@@ -233,3 +234,8 @@ def first_free(
         if slot.ends_at <= ends_at:
             return slot
     return None
+
+
+def time_zone(customer: Customer) -> ZoneInfo:
+    """The zone the customer's team works in: windows are shown in it."""
+    return calendar_for(team_id=callback_team_id(customer)).zone

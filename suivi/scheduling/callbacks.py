@@ -43,6 +43,7 @@ from .errors import (
     InvalidWindow,
 )
 from .models import Callback, CallbackAttempt
+from .services import ContactDetails, customer_for_booking
 
 Source = Callback.Source
 Outcome = CallbackAttempt.Outcome
@@ -269,6 +270,29 @@ def callback_request_created(
         created_at=clock.now(),
     )
     return callback, True
+
+
+@transaction.atomic
+def callback_request_online(
+    *, contact: ContactDetails, reason: str, starts_at: datetime | None
+) -> Callback:
+    """A callback asked on the public page: the caller is recognised by their number (or
+    becomes a customer to complete later) and picks an offered window or "as soon as
+    possible". If the window is gone, nothing is kept, not even the new customer."""
+    if not contact.phone.strip():
+        raise CallbackPhoneRequired(field="phone")
+    customer = customer_for_booking(contact=contact)
+    ends_at = starts_at + timedelta(minutes=callback_slots.SLOT_MINUTES) if starts_at else None
+    return callback_request(
+        customer=customer,
+        reason=reason,
+        phone=contact.phone,
+        window_starts_at=starts_at,
+        window_ends_at=ends_at,
+        asap=starts_at is None,
+        source=Source.PORTAL,
+        require_offered_slot=True,
+    )
 
 
 def _open_promise(callback: Callback) -> Promise | None:

@@ -9,11 +9,12 @@ from django.core import signing
 from django.urls import reverse
 
 from .errors import InvalidLink
-from .models import Appointment, Visit
+from .models import Appointment, Callback, Visit
 
 MANAGE = "suivi.scheduling.manage"
 CHECK_IN = "suivi.scheduling.check-in"
 WAITING = "suivi.scheduling.waiting"
+CALLBACK = "suivi.scheduling.callback"
 
 
 def sign(pk: int, purpose: str) -> str:
@@ -46,6 +47,21 @@ def visit_from_token(token: str) -> Visit:
     if visit is None:
         raise InvalidLink()
     return visit
+
+
+def callback_from_token(token: str) -> Callback:
+    callback = (
+        Callback.objects.select_related("assigned_to", "customer")
+        .filter(pk=unsign(token, CALLBACK))
+        .first()
+    )
+    if callback is None:
+        raise InvalidLink()
+    return callback
+
+
+def callback_path(callback: Callback) -> str:
+    return reverse("callback-confirmation", args=[sign(callback.pk, CALLBACK)])
 
 
 def public_base_url() -> str:
