@@ -78,6 +78,11 @@ urlpatterns = [
         name="callback-complete",
     ),
     path(
+        "callbacks/<int:callback_id>/attempts/",
+        scheduling.callback_attempt,
+        name="callback-attempt",
+    ),
+    path(
         "customers/<int:customer_id>/appointments/new/",
         scheduling.customer_book,
         name="customer-book",

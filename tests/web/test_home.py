@@ -4,10 +4,11 @@ import pytest
 
 from suivi.conversations import services as conversations
 from suivi.core import clock
+from suivi.scheduling.callbacks import callback_request
 from tests import builders
 
-# session, user, advisor, unread promise alerts, my customers, inbox page
-HOME_QUERIES = 6
+# session, user, advisor, unread promise alerts, my customers, inbox page, callbacks due
+HOME_QUERIES = 7
 
 
 def test_home_lists_my_customers_only(web, advisor, colleague):
@@ -105,6 +106,7 @@ def test_home_runs_a_fixed_number_of_queries(
         builders.inbound(case, occurred_at=clock.now() - timedelta(minutes=i + 1))
         if i % 2:
             conversations.case_hand_over(case=case, to=advisor, by=colleague, context_note="Vu")
+        callback_request(customer=customer, reason=f"Rappel {i}", phone="+33612345678")
 
     # when I open my desk
     # then the number of queries does not depend on how many there are

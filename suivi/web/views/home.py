@@ -7,11 +7,13 @@ from django.views.decorators.http import require_GET
 from suivi.conversations import selectors
 from suivi.core import clock
 from suivi.people.models import Advisor
+from suivi.scheduling.selectors import callbacks_due
 
 from ..access import advisor_view, cursor_of
 
 INBOX_PAGE = 25
 MY_CUSTOMERS = 50
+CALLBACKS_DUE = 25
 
 
 @require_GET
@@ -24,6 +26,7 @@ def home(request: HttpRequest, me: Advisor) -> HttpResponse:
             "my_customers": selectors.my_customers(advisor=me, limit=MY_CUSTOMERS),
             "inbox": selectors.inbox_page(advisor=me, cursor=cursor_of(request), limit=INBOX_PAGE),
             "now": clock.now(),
+            "callbacks_due": callbacks_due(advisor=me, limit=CALLBACKS_DUE),
         },
     )
 

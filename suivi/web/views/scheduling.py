@@ -6,9 +6,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -309,10 +310,35 @@ def customer_book(request: HttpRequest, me: Advisor, customer_id: int) -> HttpRe
 @advisor_view
 def callback_complete(request: HttpRequest, me: Advisor, callback_id: int) -> HttpResponse:
     """The advisor called the customer back; the note becomes the call on the timeline."""
-    callback = Callback.objects.filter(pk=callback_id).first()
-    if callback is None:
-        raise Http404
-    customer = files.customer_access(advisor=me, customer_id=callback.customer_id)
+    callback = selectors.callback_access(advisor=me, callback_id=callback_id)
     callbacks.callback_complete(callback=callback, by=me, note=request.POST.get("note", ""))
     messages.success(request, _("The call is on the timeline and the promise is kept."))
-    return redirect("customer", customer.pk)
+    return redirect("customer", callback.customer_id)
+
+
+_ATTEMPT_DONE = {
+    "reached": gettext_lazy("The call is on the timeline and the promise is kept."),
+    "no_answer": gettext_lazy("No answer: the call is on the timeline; try again later."),
+    "wrong_number": gettext_lazy("Wrong number: the customer is told how to reach us."),
+}
+
+
+@require_POST
+@advisor_view
+def callback_attempt(request: HttpRequest, me: Advisor, callback_id: int) -> HttpResponse:
+    """One call made for a callback, with its outcome and note (see docs/callbacks.md)."""
+    callback = selectors.callback_access(advisor=me, callback_id=callback_id)
+    outcome = request.POST.get("outcome", "")
+    result = callbacks.callback_attempt(
+        callback=callback, by=me, outcome=outcome, note=request.POST.get("note", "")[:5000]
+    )
+    if result.callback.status == Callback.Status.UNREACHABLE:
+        messages.success(request, _("Unreachable after three calls: the customer is told."))
+    else:
+        messages.success(request, _ATTEMPT_DONE[outcome])
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("customer", args=[callback.customer_id])
+    return redirect(target)
