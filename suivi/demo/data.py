@@ -34,7 +34,7 @@ from suivi.people import services as people
 from suivi.people.models import Absence, Advisor, Team
 from suivi.promises.models import Promise
 from suivi.promises.services import promise_make_by_policy, promises_sweep
-from suivi.scheduling.demo import load_scheduling_demo
+from suivi.scheduling.demo import load_callbacks_demo, load_scheduling_demo
 
 from . import texts
 from .texts import Topic
@@ -631,6 +631,7 @@ def load_demo(*, seed: int = 2026, customers: int = 3000, stdout: Any = None) ->
         for customer_id in duplicate_ids:
             duplicates_detect(customer_id=customer_id)
         load_scheduling_demo(seed=seed)
+        load_callbacks_demo(advisor=advisors[DEMO_USERNAME])
         promise_count = _promises_for_waiting_cases()
     # Outside the load's transaction: the sweep claims and updates in batches of its own.
     swept = promises_sweep()

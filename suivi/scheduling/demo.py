@@ -7,15 +7,19 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from suivi.conversations import services as conversations
 from suivi.core import clock
-from suivi.customers.models import Customer
+from suivi.core.errors import DomainError
+from suivi.customers.models import Customer, Identity
 from suivi.people.models import Advisor
 
 from . import assets, services
+from .callback_slots import callback_slots
+from .callbacks import callback_attempt, callback_request
 from .errors import SlotNotOffered, SlotTaken
-from .models import AdvisorSchedule, AppointmentType, Location
+from .models import AdvisorSchedule, AppointmentType, Callback, Location
 from .slots import free_slots
 
 WEEK = ("mon", "tue", "wed", "thu", "fri", "sat")
@@ -113,3 +117,37 @@ def load_scheduling_demo(*, seed: int) -> dict[str, int]:
         )
         owned += 1
     return {"locations": 2, "appointments": booked, "assets": owned}
+
+
+def load_callbacks_demo(*, advisor: Advisor) -> int:
+    """A few open callbacks for the demo advisor's customers: a missed call to return as
+    soon as possible, two windows the customers chose, one already tried without answer.
+    Any time of the week works: a window not offered is simply skipped."""
+    phones = Identity.objects.filter(customer=OuterRef("pk"), kind=Identity.Kind.PHONE)
+    customers = list(
+        Customer.objects.filter(Exists(phones), dedicated_advisor=advisor).order_by("pk")[:4]
+    )
+    made = 0
+    reasons = (
+        ("Appel manqué", Callback.Source.MISSED_CALL),
+        ("Question sur ma dernière facture", Callback.Source.PORTAL),
+        ("Changement d’offre", Callback.Source.API),
+        ("Suivi de ma demande de remboursement", Callback.Source.PORTAL),
+    )
+    for index, (customer, (reason, source)) in enumerate(zip(customers, reasons, strict=False)):
+        window: dict[str, datetime] = {}
+        if source != Callback.Source.MISSED_CALL:
+            slots = callback_slots(customer=customer, days=3)[index * 3 :]
+            if slots:
+                window = {
+                    "window_starts_at": slots[0].starts_at,
+                    "window_ends_at": slots[0].ends_at,
+                }
+        try:
+            callback = callback_request(customer=customer, reason=reason, source=source, **window)
+            if index == 3:
+                callback_attempt(callback=callback, by=advisor, outcome="no_answer")
+        except DomainError:
+            continue
+        made += 1
+    return made

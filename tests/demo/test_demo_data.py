@@ -133,3 +133,16 @@ def test_every_waiting_case_has_a_first_answer_promise(demo):
     assert set(promised.values_list("case_id", flat=True)) == set(
         waiting.values_list("pk", flat=True)
     )
+
+
+def test_the_demo_advisor_has_callbacks_to_make(demo):
+    from suivi.scheduling.models import Callback
+    from suivi.scheduling.selectors import callbacks_due
+
+    advisor = Advisor.objects.get(user__username=DEMO_USERNAME)
+
+    due = callbacks_due(advisor=advisor)
+
+    assert len(due) >= 3
+    assert all(c.status == Callback.Status.REQUESTED and c.promise_id for c in due)
+    assert any(c.source == Callback.Source.MISSED_CALL for c in due)
