@@ -135,16 +135,19 @@ def load_callbacks_demo(*, advisor: Advisor) -> int:
         ("Suivi de ma demande de remboursement", Callback.Source.PORTAL),
     )
     for index, (customer, (reason, source)) in enumerate(zip(customers, reasons, strict=False)):
-        window: dict[str, datetime] = {}
+        starts_at = ends_at = None
         if source != Callback.Source.MISSED_CALL:
             slots = callback_slots(customer=customer, days=3)[index * 3 :]
             if slots:
-                window = {
-                    "window_starts_at": slots[0].starts_at,
-                    "window_ends_at": slots[0].ends_at,
-                }
+                starts_at, ends_at = slots[0].starts_at, slots[0].ends_at
         try:
-            callback = callback_request(customer=customer, reason=reason, source=source, **window)
+            callback = callback_request(
+                customer=customer,
+                reason=reason,
+                source=source,
+                window_starts_at=starts_at,
+                window_ends_at=ends_at,
+            )
             if index == 3:
                 callback_attempt(callback=callback, by=advisor, outcome="no_answer")
         except DomainError:
