@@ -4,7 +4,9 @@ from django.urls import path
 from .views import assets, booking, cases, customer_edit, customers, duplicates, home, scheduling
 from .views import presence as presence_views
 from .views import promises as promise_views
+from .views.help import urlpatterns as help_urls
 from .views.inbound import urlpatterns as inbound_urls
+from .views.knowledge import urlpatterns as knowledge_urls
 from .views.replies import urlpatterns as reply_urls
 
 urlpatterns = [
@@ -108,3 +110,4 @@ urlpatterns = [
     ),
 ]
 urlpatterns += [*inbound_urls, *reply_urls]  # channels: inbound messages, e-mail replies
+urlpatterns += [*help_urls, *knowledge_urls]  # knowledge: public help, editors, suggestions
