@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "suivi.routing",
     "suivi.promises",
     "suivi.scheduling",
+    "suivi.knowledge",
     "suivi.channels",
     "suivi.web",
     "suivi.demo",
@@ -190,6 +191,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SUIVI_LOG_LEVEL", "INFO")},
 }
+
+# Knowledge: scheduled versions go live at these wall-clock times of TIME_ZONE
+# (comma-separated "tue 10:00", "daily 08:00"); see docs/knowledge.md.
+SUIVI_KNOWLEDGE_WINDOWS = os.environ.get("SUIVI_KNOWLEDGE_WINDOWS", "tue 10:00")
+# Public help pages: requests per IP address per 10 minutes.
+SUIVI_HELP_RATE_LIMIT = int(os.environ.get("SUIVI_HELP_RATE_LIMIT", "300"))
 
 # API lists never return more than this many items per page.
 SUIVI_PAGE_MAX = 100

@@ -18,6 +18,8 @@ class ReplyIn(Schema):
     channel: Literal["email"]
     body: str = Field(min_length=1, max_length=100_000)
     html: str = Field("", max_length=500_000)
+    # The published article version the answer quotes (docs/knowledge.md).
+    knowledge_version_id: int | None = Field(None, ge=1, le=2**62)
 
 
 class ReplyOut(Schema):
@@ -36,7 +38,10 @@ def reply(request: HttpRequest, case_id: int, payload: ReplyIn) -> Status[dict]:
     the background; its state shows on the interaction's `metadata.delivery`."""
     advisor = current_advisor(request)
     case = selectors.case_access(advisor=advisor, case_id=case_id)
-    sent = outgoing.reply(case=case, by=advisor, body=payload.body, html=payload.html)
+    sent = outgoing.reply(
+        case=case, by=advisor, body=payload.body, html=payload.html,
+        knowledge_version_id=payload.knowledge_version_id,
+    )  # fmt: skip
     sent.refresh_from_db(fields=["status"])
     return Status(
         201,

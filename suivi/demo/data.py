@@ -37,6 +37,7 @@ from suivi.promises.services import promise_make_by_policy, promises_sweep
 from suivi.scheduling.demo import load_callbacks_demo, load_scheduling_demo
 
 from . import texts
+from .knowledge import load_knowledge_demo
 from .texts import Topic
 
 DEMO_USERNAME = "demo"
@@ -632,6 +633,7 @@ def load_demo(*, seed: int = 2026, customers: int = 3000, stdout: Any = None) ->
             duplicates_detect(customer_id=customer_id)
         load_scheduling_demo(seed=seed)
         load_callbacks_demo(advisor=advisors[DEMO_USERNAME])
+        articles = load_knowledge_demo(editor=advisors["nathalie"])
         promise_count = _promises_for_waiting_cases()
     # Outside the load's transaction: the sweep claims and updates in batches of its own.
     swept = promises_sweep()
@@ -657,6 +659,7 @@ def load_demo(*, seed: int = 2026, customers: int = 3000, stdout: Any = None) ->
         f"{promise_count} promises follow the waiting cases: {swept.at_risk} at risk, "
         f"{swept.broken} already broken, {swept.customers_told} customers told a new time.",
     )
+    _say(stdout, f"{articles} knowledge articles live in French and English.")
     return summary
 
 

@@ -5,7 +5,9 @@ from .views import assets, booking, cases, customer_edit, customers, duplicates,
 from .views import presence as presence_views
 from .views import promises as promise_views
 from .views.callback_request import urlpatterns as callback_urls
+from .views.help import urlpatterns as help_urls
 from .views.inbound import urlpatterns as inbound_urls
+from .views.knowledge import urlpatterns as knowledge_urls
 from .views.replies import urlpatterns as reply_urls
 
 urlpatterns = [
@@ -115,3 +117,4 @@ urlpatterns = [
 ]
 urlpatterns += [*inbound_urls, *reply_urls]  # channels: inbound messages, e-mail replies
 urlpatterns += callback_urls  # public callback requests: no account
+urlpatterns += [*help_urls, *knowledge_urls]  # knowledge: public help, editors, suggestions

@@ -6,6 +6,7 @@ backend (a relay, or .eml files in var/outbox/), retried with backoff on failure
 """
 
 import logging
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from email.utils import formataddr, make_msgid
 
@@ -23,6 +24,7 @@ from suivi.core import clock
 from suivi.core.errors import InvalidInput
 from suivi.core.vocabulary import Channel
 from suivi.customers.models import Customer, Identity
+from suivi.knowledge.selectors import reply_metadata
 from suivi.people.models import Advisor
 from suivi.promises.models import Promise
 
@@ -98,6 +100,7 @@ def _compose(
     language: str,
     author: Advisor | None,
     thread_headers: tuple[str, str] | None = None,
+    metadata: Mapping[str, object] | None = None,
 ) -> OutboundEmail:
     """Record the interaction and the e-mail to send, in the caller's transaction.
     `thread_headers` (In-Reply-To, References), when the caller knows them, saves
@@ -117,6 +120,7 @@ def _compose(
         metadata={
             "email": {"to": to_address, "message_id": message_id, "kind": kind},
             "delivery": {"status": OutboundEmail.Status.PENDING},
+            **(metadata or {}),
         },
     )
     moment = clock.now()
@@ -158,10 +162,14 @@ def _enqueue(outbound_id: int) -> None:
 
 
 @transaction.atomic
-def reply(*, case: Case, by: Advisor, body: str, html: str = "") -> OutboundEmail:
+def reply(
+    *, case: Case, by: Advisor, body: str, html: str = "", knowledge_version_id: int | None = None
+) -> OutboundEmail:
     """An advisor answers the customer by e-mail; the answer keeps the first-answer
-    promise through the ordinary interaction events."""
+    promise through the ordinary interaction events. `knowledge_version_id`: the
+    published article version the answer quotes, kept in the interaction's metadata."""
     customer = case.customer
+    used = reply_metadata(version_id=knowledge_version_id) if knowledge_version_id else {}
     return _compose(
         case=case,
         kind=OutboundEmail.Kind.REPLY,
@@ -170,6 +178,7 @@ def reply(*, case: Case, by: Advisor, body: str, html: str = "") -> OutboundEmai
         to_address=_customer_address(case),
         language=customer.language,
         author=by,
+        metadata=used,
     )
 
 

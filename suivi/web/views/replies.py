@@ -25,6 +25,8 @@ class ReplyForm(forms.Form):
         label=gettext_lazy("Your answer"), widget=forms.Textarea(attrs={"rows": 6}),
         max_length=100_000,
     )  # fmt: skip
+    # The published article version inserted into the answer, if any (knowledge).
+    knowledge_version_id = forms.IntegerField(required=False, min_value=1, max_value=2**62)
 
 
 @require_POST
@@ -36,7 +38,10 @@ def case_reply(request: HttpRequest, me: Advisor, case_id: int) -> HttpResponse:
         messages.error(request, _("Write an answer before sending it."))
         return redirect(reverse("case", args=[case.pk]) + "#reply")
     try:
-        sent = outgoing.reply(case=case, by=me, body=form.cleaned_data["body"])
+        sent = outgoing.reply(
+            case=case, by=me, body=form.cleaned_data["body"],
+            knowledge_version_id=form.cleaned_data["knowledge_version_id"],
+        )  # fmt: skip
     except DomainError as error:
         messages.error(request, str(error.message))
         return redirect(reverse("case", args=[case.pk]) + "#reply")
