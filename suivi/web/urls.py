@@ -5,6 +5,7 @@ from .views import assets, booking, cases, customer_edit, customers, duplicates,
 from .views import presence as presence_views
 from .views import promises as promise_views
 from .views.inbound import urlpatterns as inbound_urls
+from .views.phone import urlpatterns as phone_urls
 from .views.replies import urlpatterns as reply_urls
 
 urlpatterns = [
@@ -108,3 +109,4 @@ urlpatterns = [
     ),
 ]
 urlpatterns += [*inbound_urls, *reply_urls]  # channels: inbound messages, e-mail replies
+urlpatterns += phone_urls  # channels: notes after phone calls
