@@ -200,3 +200,12 @@ SUIVI_HELP_RATE_LIMIT = int(os.environ.get("SUIVI_HELP_RATE_LIMIT", "300"))
 
 # API lists never return more than this many items per page.
 SUIVI_PAGE_MAX = 100
+
+# Phone (CTI webhooks): the HMAC secret the PBX bridge signs its events with (no secret:
+# the phone endpoints refuse everything), and requests per IP address per minute.
+SUIVI_PHONE_WEBHOOK_SECRET = os.environ.get("SUIVI_PHONE_WEBHOOK_SECRET", "") or (
+    Path(os.environ["SUIVI_PHONE_WEBHOOK_SECRET_FILE"]).read_text().strip()
+    if os.environ.get("SUIVI_PHONE_WEBHOOK_SECRET_FILE")
+    else ""
+)
+SUIVI_PHONE_RATE_LIMIT = int(os.environ.get("SUIVI_PHONE_RATE_LIMIT", "1200"))

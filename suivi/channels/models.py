@@ -188,3 +188,7 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.to_address}"
+
+
+# The phone adapter's own record of each call (defined next to the adapter).
+from .phone.models import PhoneCall  # noqa: E402, F401

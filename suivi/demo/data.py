@@ -105,6 +105,7 @@ ADVISORS: tuple[AdvisorSpec, ...] = (
                 skills=("moving", "contract"), working_hours=_hours(shifts=_EARLY_DAY),
                 backup="emma"),
 )  # fmt: skip
+FIRST_EXTENSION = 201
 # The advisor whose cases the demo user covers: Léa is on leave, Camille backs her up.
 ABSENT = "lea"
 
@@ -666,7 +667,7 @@ def load_demo(*, seed: int = 2026, customers: int = 3000, stdout: Any = None) ->
 def _create_people() -> tuple[dict[str, Advisor], dict[str, Team]]:
     teams = {name: people.team_create(name=name) for name in TEAMS}
     advisors: dict[str, Advisor] = {}
-    for spec in ADVISORS:
+    for index, spec in enumerate(ADVISORS):
         # No password here: hashing is slow on purpose, so it is done once below.
         advisors[spec.username] = people.advisor_create(
             username=spec.username,
@@ -678,6 +679,8 @@ def _create_people() -> tuple[dict[str, Advisor], dict[str, Team]]:
             languages=spec.languages,
             skills=spec.skills,
             working_hours=spec.working_hours,
+            # Desk phones 201, 202, ... in the order above (docs/channels/phone.md).
+            extension=str(FIRST_EXTENSION + index),
         )
     for spec in ADVISORS:
         if spec.backup:

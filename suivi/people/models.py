@@ -57,11 +57,21 @@ class Advisor(models.Model):
         blank=True,
         related_name="backing_up",
     )
+    # The advisor's phone extension (or SIP user) on the PBX: what the phone routing
+    # answer tells the PBX to ring, and how CTI events name the advisor.
+    extension = models.CharField(_("phone extension"), max_length=32, blank=True)
 
     class Meta:
         verbose_name = _("advisor")
         verbose_name_plural = _("advisors")
         ordering = ["display_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["extension"],
+                name="advisor_unique_extension",
+                condition=~models.Q(extension=""),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.display_name

@@ -44,6 +44,7 @@ def advisor_create(
     languages: Sequence[str] = ("fr",),
     skills: Sequence[str] = (),
     working_hours: dict | None = None,
+    extension: str = "",
 ) -> Advisor:
     user_model = get_user_model()
     if user_model.objects.filter(username=username).exists():
@@ -68,6 +69,7 @@ def advisor_create(
         languages=list(languages),
         skills=list(skills),
         working_hours=working_hours or {},
+        extension=extension.strip(),
     )
     if role == Advisor.Role.LEAD and team is not None and team.lead_id is None:
         team.lead = advisor

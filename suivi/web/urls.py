@@ -8,6 +8,7 @@ from .views.callback_request import urlpatterns as callback_urls
 from .views.help import urlpatterns as help_urls
 from .views.inbound import urlpatterns as inbound_urls
 from .views.knowledge import urlpatterns as knowledge_urls
+from .views.phone import urlpatterns as phone_urls
 from .views.replies import urlpatterns as reply_urls
 
 urlpatterns = [
@@ -118,3 +119,4 @@ urlpatterns = [
 urlpatterns += [*inbound_urls, *reply_urls]  # channels: inbound messages, e-mail replies
 urlpatterns += callback_urls  # public callback requests: no account
 urlpatterns += [*help_urls, *knowledge_urls]  # knowledge: public help, editors, suggestions
+urlpatterns += phone_urls  # channels: notes after phone calls

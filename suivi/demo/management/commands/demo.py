@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from suivi.channels.email import config as email_config
 from suivi.demo.data import DEMO_PASSWORD, DEMO_USERNAME, load_demo
+from suivi.demo.secret import ensure_phone_webhook_secret
 from suivi.people.services import api_token_authenticate, api_token_create
 
 
@@ -36,9 +37,19 @@ class Command(BaseCommand):
             f"Support e-mail: {email_config.support_addresses()[0]} "
             f"via SMTP {email_config.smtp_host()}:{email_config.smtp_port()}"
         )
+        self.stdout.write(f"Phone webhook secret: {self._phone_secret()}")
         self.stdout.write("")
         if not no_run:
             call_command("run", port=port)
+
+    def _phone_secret(self) -> str:
+        """The secret a PBX bridge signs with (docs/channels/phone.md): the configured
+        one, else the demo's own in var/ (`suivi demo` points the settings at it)."""
+        if not settings.SUIVI_PHONE_WEBHOOK_SECRET:
+            # Started as `manage.py demo`: settings were read before the secret existed.
+            path = ensure_phone_webhook_secret()
+            settings.SUIVI_PHONE_WEBHOOK_SECRET = path.read_text().strip()
+        return str(settings.SUIVI_PHONE_WEBHOOK_SECRET)
 
     def _demo_token(self) -> str:
         """The demo's token, kept in var/ so that it stays the same across restarts."""
