@@ -30,7 +30,7 @@ from suivi.promises.policies import calendar_for
 from suivi.promises.services import promise_cancel, promise_keep, promise_make
 from suivi.routing.services import route
 
-from . import callback_slots
+from . import callback_slots, events
 from .errors import (
     CallbackCaseMismatch,
     CallbackNotOpen,
@@ -269,7 +269,23 @@ def callback_request_created(
         promise=promise,
         created_at=clock.now(),
     )
+    payload = {
+        "callback_id": callback.pk,
+        "customer_id": customer.pk,
+        "advisor_id": callback.assigned_to_id,
+    }
+    transaction.on_commit(lambda: events.callback_requested.publish(**payload))
     return callback, True
+
+
+def _closed(callback: Callback) -> None:
+    payload = {
+        "callback_id": callback.pk,
+        "customer_id": callback.customer_id,
+        "advisor_id": callback.assigned_to_id,
+        "status": callback.status,
+    }
+    transaction.on_commit(lambda: events.callback_closed.publish(**payload))
 
 
 @transaction.atomic
@@ -445,6 +461,7 @@ def callback_attempt(
         told = _tell_customer(locked, outcome)
     if locked.closed_at is not None:
         fields += ["status", "closed_at"]
+        _closed(locked)
     locked.save(update_fields=fields)
     for name in ("status", "attempt_count", "next_attempt_at", "closed_at"):
         setattr(callback, name, getattr(locked, name))
@@ -470,6 +487,7 @@ def callback_cancel(*, callback: Callback, reason: str, by: Advisor | None = Non
         promise_cancel(promise=promise, reason=reason or _("Callback cancelled."), by=by)
     locked.status, locked.closed_at = Callback.Status.CANCELLED, clock.now()
     locked.save(update_fields=["status", "closed_at"])
+    _closed(locked)
     callback.status, callback.closed_at = locked.status, locked.closed_at
     return locked
 
