@@ -226,3 +226,15 @@ def test_cancel_withdraws_the_promise_and_twice_is_409(api, customer):
     assert (response.status_code, response.json()["status"]) == (200, "cancelled")
     assert Promise.objects.get(pk=callback.promise_id).status == "cancelled"
     assert (again.status_code, again.json()["code"]) == (409, "callback_not_open")
+
+
+def test_openapi_documents_the_callback_endpoints(client):
+    schema = client.get("/api/openapi.json").json()
+
+    assert {
+        "/api/v1/callbacks",
+        "/api/v1/callbacks/slots",
+        "/api/v1/callbacks/{callback_id}/attempts",
+        "/api/v1/callbacks/{callback_id}/cancel",
+    } <= set(schema["paths"])
+    assert "no_answer" in str(schema["components"]["schemas"]["AttemptIn"])
