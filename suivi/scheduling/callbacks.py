@@ -40,6 +40,7 @@ from .errors import (
     CallbackSlotNotOffered,
     CallbackWindowIncomplete,
     CallbackWindowInPast,
+    CallbackWindowTooFar,
     InvalidWindow,
 )
 from .models import Callback, CallbackAttempt
@@ -98,6 +99,10 @@ def _window(
         raise InvalidWindow(field="window_ends_at")
     if ends_at <= clock.now():
         raise CallbackWindowInPast(field="window_ends_at")
+    if ends_at - starts_at > callback_slots.WINDOW_MAX or (
+        starts_at - clock.now() > callback_slots.MAX_AHEAD
+    ):
+        raise CallbackWindowTooFar(field="window_ends_at")
     return starts_at, ends_at, False
 
 
@@ -297,6 +302,8 @@ def callback_request_online(
     possible". If the window is gone, nothing is kept, not even the new customer."""
     if not contact.phone.strip():
         raise CallbackPhoneRequired(field="phone")
+    if starts_at is not None and starts_at - clock.now() > callback_slots.MAX_AHEAD:
+        raise CallbackWindowTooFar(field="when")
     customer = customer_for_booking(contact=contact)
     ends_at = starts_at + timedelta(minutes=callback_slots.SLOT_MINUTES) if starts_at else None
     return callback_request(
