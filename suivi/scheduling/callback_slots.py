@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from suivi.core import clock
 from suivi.customers.models import Customer
@@ -21,9 +22,13 @@ from suivi.promises.calendars import NoBusinessHours, WorkingTime, add_business_
 from suivi.promises.policies import calendar_for, policy_for
 from suivi.routing.availability import within_working_hours
 
+from .errors import InvalidWindow
 from .models import ACTIVE_APPOINTMENT_STATUSES, Appointment, Callback
 
 SLOT_MINUTES = 30
+# Windows are offered (and accepted) up to this far ahead, and last at most WINDOW_MAX.
+MAX_AHEAD = timedelta(days=90)
+WINDOW_MAX = timedelta(days=7)
 # One advisor makes at most this many callbacks in one 30-minute window: a call, its
 # note, and room for the live calls that keep coming.
 MAX_CALLBACKS_PER_SLOT = 3
@@ -180,9 +185,11 @@ def callback_slots(
     of the team's calendar, soonest first, where at least one advisor who may call this
     customer is free."""
     now = clock.now()
+    if start is not None and timezone.is_naive(start):
+        raise InvalidWindow(_("The window needs its time zone."), field="start")
     begin = max(start or now, now)
-    if timezone.is_naive(begin):
-        raise ValueError("callback_slots needs a timezone-aware start")
+    if begin - now > MAX_AHEAD:
+        return []  # nobody plans callbacks that far
     team_id = callback_team_id(customer)
     calendar = calendar_for(team_id=team_id)
     local_day = begin.astimezone(calendar.zone).date()

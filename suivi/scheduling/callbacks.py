@@ -30,7 +30,7 @@ from suivi.promises.policies import calendar_for
 from suivi.promises.services import promise_cancel, promise_keep, promise_make
 from suivi.routing.services import route
 
-from . import callback_slots
+from . import callback_slots, events
 from .errors import (
     CallbackCaseMismatch,
     CallbackNotOpen,
@@ -40,6 +40,7 @@ from .errors import (
     CallbackSlotNotOffered,
     CallbackWindowIncomplete,
     CallbackWindowInPast,
+    CallbackWindowTooFar,
     InvalidWindow,
 )
 from .models import Callback, CallbackAttempt
@@ -98,6 +99,10 @@ def _window(
         raise InvalidWindow(field="window_ends_at")
     if ends_at <= clock.now():
         raise CallbackWindowInPast(field="window_ends_at")
+    if ends_at - starts_at > callback_slots.WINDOW_MAX or (
+        starts_at - clock.now() > callback_slots.MAX_AHEAD
+    ):
+        raise CallbackWindowTooFar(field="window_ends_at")
     return starts_at, ends_at, False
 
 
@@ -269,7 +274,23 @@ def callback_request_created(
         promise=promise,
         created_at=clock.now(),
     )
+    payload = {
+        "callback_id": callback.pk,
+        "customer_id": customer.pk,
+        "advisor_id": callback.assigned_to_id,
+    }
+    transaction.on_commit(lambda: events.callback_requested.publish(**payload))
     return callback, True
+
+
+def _closed(callback: Callback) -> None:
+    payload = {
+        "callback_id": callback.pk,
+        "customer_id": callback.customer_id,
+        "advisor_id": callback.assigned_to_id,
+        "status": callback.status,
+    }
+    transaction.on_commit(lambda: events.callback_closed.publish(**payload))
 
 
 @transaction.atomic
@@ -281,6 +302,8 @@ def callback_request_online(
     possible". If the window is gone, nothing is kept, not even the new customer."""
     if not contact.phone.strip():
         raise CallbackPhoneRequired(field="phone")
+    if starts_at is not None and starts_at - clock.now() > callback_slots.MAX_AHEAD:
+        raise CallbackWindowTooFar(field="when")
     customer = customer_for_booking(contact=contact)
     ends_at = starts_at + timedelta(minutes=callback_slots.SLOT_MINUTES) if starts_at else None
     return callback_request(
@@ -445,6 +468,7 @@ def callback_attempt(
         told = _tell_customer(locked, outcome)
     if locked.closed_at is not None:
         fields += ["status", "closed_at"]
+        _closed(locked)
     locked.save(update_fields=fields)
     for name in ("status", "attempt_count", "next_attempt_at", "closed_at"):
         setattr(callback, name, getattr(locked, name))
@@ -470,6 +494,7 @@ def callback_cancel(*, callback: Callback, reason: str, by: Advisor | None = Non
         promise_cancel(promise=promise, reason=reason or _("Callback cancelled."), by=by)
     locked.status, locked.closed_at = Callback.Status.CANCELLED, clock.now()
     locked.save(update_fields=["status", "closed_at"])
+    _closed(locked)
     callback.status, callback.closed_at = locked.status, locked.closed_at
     return locked
 

@@ -85,6 +85,11 @@ class CallbackWindowInPast(InvalidInput):
     default_message = _("This time has already passed. Please choose a later one.")
 
 
+class CallbackWindowTooFar(InvalidInput):
+    code = "callback_window_too_far"
+    default_message = _("Choose a window of at most 7 days, within the next 90 days.")
+
+
 class CallbackWindowIncomplete(InvalidInput):
     code = "callback_window_incomplete"
     default_message = _(

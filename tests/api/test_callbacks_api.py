@@ -91,6 +91,30 @@ def test_asap_then_the_same_again_is_idempotent(api, customer):
             "callback_window_in_past",
         ),
         ({"window_starts_at": "demain"}, 422, "invalid_input"),
+        (
+            {
+                "window_starts_at": "2030-06-04T10:00:00",
+                "window_ends_at": "2030-06-04T11:00:00",
+            },
+            422,
+            "invalid_window",
+        ),
+        (
+            {
+                "window_starts_at": "2030-06-04T10:00:00+02:00",
+                "window_ends_at": "2030-06-14T10:00:00+02:00",
+            },
+            422,
+            "callback_window_too_far",
+        ),
+        (
+            {
+                "window_starts_at": "9999-12-31T10:00:00+00:00",
+                "window_ends_at": "9999-12-31T11:00:00+00:00",
+            },
+            422,
+            "callback_window_too_far",
+        ),
         ({"reason": "x" * 301}, 422, "invalid_input"),
         ({"source": "missed_call"}, 422, "invalid_input"),
         ({"customer_id": 999999}, 404, "not_found"),
@@ -226,3 +250,23 @@ def test_cancel_withdraws_the_promise_and_twice_is_409(api, customer):
     assert (response.status_code, response.json()["status"]) == (200, "cancelled")
     assert Promise.objects.get(pk=callback.promise_id).status == "cancelled"
     assert (again.status_code, again.json()["code"]) == (409, "callback_not_open")
+
+
+def test_openapi_documents_the_callback_endpoints(client):
+    schema = client.get("/api/openapi.json").json()
+
+    assert {
+        "/api/v1/callbacks",
+        "/api/v1/callbacks/slots",
+        "/api/v1/callbacks/{callback_id}/attempts",
+        "/api/v1/callbacks/{callback_id}/cancel",
+    } <= set(schema["paths"])
+    assert "no_answer" in str(schema["components"]["schemas"]["AttemptIn"])
+
+
+def test_slots_with_a_naive_or_far_start_are_a_clear_answer_not_a_500(api, customer):
+    naive = api.get("/api/v1/callbacks/slots", customer=customer.pk, start="2030-06-04T10:00:00")
+    far = api.get("/api/v1/callbacks/slots", customer=customer.pk, start="9999-12-31T10:00:00Z")
+
+    assert (naive.status_code, naive.json()["code"]) == (422, "invalid_window")
+    assert (far.status_code, far.json()) == (200, [])

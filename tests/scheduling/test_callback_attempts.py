@@ -184,3 +184,27 @@ def test_the_sweep_watches_a_callback_promise_like_any_other(
     callbacks.callback_attempt(callback=callback, by=advisor, outcome="reached")
     assert Promise.objects.get(pk=callback.promise_id).status == "broken"
     assert Promise.objects.get(pk=new.pk).status == "kept"
+
+
+def test_the_live_hooks_are_published_after_the_commit(
+    clock_hand, customer, advisor, django_capture_on_commit_callbacks
+):
+    from suivi.scheduling import events
+
+    seen = []
+    events.callback_requested.subscribe(requested := lambda **kw: seen.append(("new", kw)))
+    events.callback_closed.subscribe(closed := lambda **kw: seen.append(("closed", kw)))
+    try:
+        with django_capture_on_commit_callbacks(execute=False) as pending:
+            callback = callbacks.callback_request(customer=customer, reason="x")
+        assert seen == []  # nothing before the commit
+        for run in pending:
+            run()
+        with django_capture_on_commit_callbacks(execute=True):
+            callbacks.callback_attempt(callback=callback, by=advisor, outcome="reached")
+    finally:
+        events.callback_requested._handlers.remove(requested)
+        events.callback_closed._handlers.remove(closed)
+
+    ids = {"callback_id": callback.pk, "customer_id": customer.pk, "advisor_id": advisor.pk}
+    assert seen == [("new", ids), ("closed", {**ids, "status": "done"})]

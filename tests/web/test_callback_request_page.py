@@ -127,6 +127,7 @@ def test_csrf_is_required(db):
         ({"given_name": ""}, "id_given_name_error"),
         ({"when": "demain"}, "callback-when-error"),
         ({"when": "2030-06-04T10:00:00"}, "callback-when-error"),  # no time zone
+        ({"when": "9999-12-31T23:59:59+00:00"}, "callback-when-error"),  # far too late
     ],
 )
 def test_bad_input_is_a_clear_error_not_a_500(lea, fields, field_error):
