@@ -151,6 +151,14 @@ def _apply(call: PhoneCall, event: PhoneEvent, moment: datetime, advisor: Adviso
             presence_set(advisor=call.answered_by, status=AdvisorPresence.Status.BUSY)
     elif kind in ("call.ended", "call.voicemail"):
         call.ended_at = max(call.ended_at or moment, moment)
+        if kind == "call.ended" and call.answered_at is None and event.duration_seconds:
+            # Talk time means someone answered, even when `call.answered` was lost or is
+            # still in another worker's hands: no callback for a call that was answered.
+            call.answered_at = moment - timedelta(seconds=event.duration_seconds)
+            call.answered_by = advisor or call.ringing_advisor
+            call.queue_wait_seconds = _seconds(
+                event.queue_wait_seconds, call.started_at, call.answered_at
+            )
         if kind == "call.voicemail" or call.outcome == Result.VOICEMAIL:
             call.outcome = Result.ANSWERED if call.answered_at else Result.VOICEMAIL
         elif call.answered_at is not None:

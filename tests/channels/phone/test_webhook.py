@@ -295,3 +295,24 @@ def test_an_unanswered_outgoing_call_is_no_callback(office, pbx):
     (interaction,) = _call_interactions(office.customer)
     assert (interaction.direction, interaction.author_advisor) == ("out", office.marie)
     assert "no answer" in interaction.text or "pas de réponse" in interaction.text
+
+
+def test_talk_time_on_the_hang_up_means_answered_whatever_the_order(office, pbx, now):
+    # given the hang-up is processed before the pick-up (two workers, or a lost event)
+    pbx.send("call.ringing", advisor="201")
+    now.advance(timedelta(seconds=200))
+    pbx.send("call.ended", advisor="201", duration_seconds=180)
+
+    # when the pick-up arrives late
+    pbx.send("call.answered", advisor="201", queue_wait_seconds=20)
+
+    # then it was an answered call all along: no callback, and Marie is not left busy
+    call = PhoneCall.objects.get(call_id="call-1")
+    assert (call.outcome, call.answered_by, call.duration_seconds) == (
+        "answered",
+        office.marie,
+        180,
+    )
+    assert call.queue_wait_seconds == 20
+    assert not Callback.objects.exists()
+    assert not AdvisorPresence.objects.filter(advisor=office.marie, status="busy").exists()
