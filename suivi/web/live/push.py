@@ -8,6 +8,7 @@ logged, never raised, and a push never waits long on the layer.
 
 import asyncio
 import logging
+import threading
 from collections.abc import Iterable
 from concurrent.futures import Future
 from typing import Any
@@ -57,10 +58,29 @@ def send(messages: Iterable[Message]) -> None:
             return
         if isinstance(layer, InMemoryChannelLayer):
             _send_in_process(layer, batch)
+        elif _loop_running_here():
+            # Sync code called from a thread that runs an event loop (async_to_sync would
+            # refuse): send from a thread of its own, without waiting.
+            threading.Thread(target=_send_logged, args=(layer, batch), daemon=True).start()
         else:
             # Under the ASGI server this runs on the server's own loop (the sync view runs
             # in a thread of it); in a worker it runs in a short-lived loop of its own.
             async_to_sync(_group_send_all)(layer, batch)
+    except Exception:
+        logger.exception("Live push failed; the pages show it on their next load.")
+
+
+def _loop_running_here() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def _send_logged(layer: BaseChannelLayer, batch: list[Message]) -> None:
+    try:
+        async_to_sync(_group_send_all)(layer, batch)
     except Exception:
         logger.exception("Live push failed; the pages show it on their next load.")
 

@@ -6,6 +6,7 @@ not see, a push it must see is sent through the same layer; the first thing it r
 has to be the sentinel (a socket handles its pushes one at a time, in order).
 """
 
+import asyncio
 import json
 import logging
 from collections.abc import Iterator
@@ -302,3 +303,18 @@ def test_a_layer_that_is_down_never_breaks_the_request(settings, story, caplog):
     # then it is saved, and the failed push is logged
     assert interaction.pk is not None
     assert "Live push failed" in caplog.text
+
+
+def test_a_push_from_a_thread_running_an_event_loop_still_arrives(
+    asgi_server, story, advisor, monkeypatch
+):
+    # Sync code called from async code, as a test driving a browser does, publishes from a
+    # thread whose event loop is running (and has to allow Django's database there).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+    async def publish_from_a_running_loop() -> None:
+        ring(advisor=advisor, customer_id=None, number="+33611111111", call_id="in-loop")
+
+    with desk(asgi_server, advisor) as lea:
+        asyncio.run(publish_from_a_running_loop())
+        assert receive(lea)["call_id"] == "in-loop"
