@@ -171,6 +171,22 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# The live inbox (docs/live.md): pushes reach the sockets of this process only with the
+# in-memory layer; Redis carries them between web processes and from the worker.
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                # A Redis that does not answer must not hold a request for long.
+                "hosts": [{"address": REDIS_URL, "socket_connect_timeout": 2}],
+                "prefix": os.environ.get("SUIVI_CHANNELS_PREFIX", "suivi"),
+            },
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
 # Where customers reach Suivi: the base of links in e-mails (booking, check-in).
 SUIVI_PUBLIC_URL = os.environ.get("SUIVI_PUBLIC_URL", "http://localhost:8000")
 # Public booking page: requests per IP address per 10 minutes.

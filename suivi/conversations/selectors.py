@@ -64,6 +64,24 @@ def _with_last_handoff(cases: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
+def _timeline_interactions() -> QuerySet[Interaction]:
+    # The case subject rides along on the same query (a primary-key join), not a query per row.
+    return Interaction.objects.select_related("author_advisor").annotate(
+        case_subject=F("case__subject")
+    )
+
+
+def timeline_entry(
+    *, advisor: Advisor, customer_id: int, interaction_id: int
+) -> Interaction | None:
+    """One interaction of the customer's timeline as the timeline shows it, if the advisor
+    may see that customer (the live inbox adds it on top of an open file): one query."""
+    interactions = _timeline_interactions().filter(customer_id=customer_id, pk=interaction_id)
+    if not advisor.is_admin:
+        interactions = interactions.filter(customer__in=customers_visible_to(advisor).values("pk"))
+    return interactions.select_related("customer").first()
+
+
 def timeline_page(
     *,
     customer_id: int | None = None,
@@ -72,10 +90,7 @@ def timeline_page(
     limit: int = DEFAULT_PAGE,
 ) -> Page[Interaction]:
     """Newest first, keyset-paginated, one query per page whatever the history."""
-    # The case subject rides along on the same query (a primary-key join), not a query per row.
-    interactions = Interaction.objects.select_related("author_advisor").annotate(
-        case_subject=F("case__subject")
-    )
+    interactions = _timeline_interactions()
     if case_id is not None:
         interactions = interactions.filter(case_id=case_id)
     elif customer_id is not None:
@@ -127,14 +142,36 @@ def inbox_page(
     *, advisor: Advisor, cursor: str | None = None, limit: int = DEFAULT_PAGE
 ) -> Page[Case]:
     """Cases owned by the advisor waiting for an answer, the longest wait first."""
+    return keyset_page(
+        _inbox_cases(advisor),
+        field="awaiting_reply_since",
+        descending=False,
+        cursor=cursor,
+        limit=limit,
+    )
+
+
+def inbox_entry(*, advisor: Advisor, case_id: int) -> Case | None:
+    """The case as a row of the advisor's inbox, or None when it is not (or no longer)
+    there: another owner, or nothing waits for an answer. One query."""
+    return _inbox_cases(advisor).filter(pk=case_id).first()
+
+
+def _inbox_cases(advisor: Advisor) -> QuerySet[Case]:
     unseen = Handoff.objects.filter(case=OuterRef("pk"), to_advisor=advisor, seen_at__isnull=True)
-    cases = (
+    return (
         Case.objects.select_related("customer")
         .filter(owner=advisor, awaiting_reply_since__isnull=False)
         .annotate(unseen_handoff=Exists(unseen))
     )
-    return keyset_page(
-        cases, field="awaiting_reply_since", descending=False, cursor=cursor, limit=limit
+
+
+def handoff_received(*, advisor: Advisor, handoff_id: int) -> Handoff | None:
+    """A handoff given to the advisor, with its case, customer and giver: one query."""
+    return (
+        Handoff.objects.select_related("case", "case__customer", "by", "from_advisor")
+        .filter(pk=handoff_id, to_advisor=advisor)
+        .first()
     )
 
 

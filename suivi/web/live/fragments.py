@@ -1,0 +1,110 @@
+"""What a socket shows its advisor for each push: HTML fragments rendered with the pages'
+own templates, in the page's language.
+
+Every function fetches through a selector that checks the advisor's rights in the same
+query, and returns None when there is nothing this advisor may see: the permission is
+checked where the object is fetched, at the moment of the push. Synchronous (database);
+the consumer calls them through `database_sync_to_async`.
+"""
+
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from suivi.conversations import selectors as conversations
+from suivi.core import clock
+from suivi.core.errors import NotFound
+from suivi.people.models import Advisor
+from suivi.promises import selectors as promises
+
+Payload = dict[str, Any]
+
+
+def _page(item: Any) -> dict[str, Any]:
+    # The list templates iterate over a page; a push is a page of one, with no "more".
+    return {"items": [item], "next_cursor": None}
+
+
+def timeline_item(*, advisor: Advisor, customer_id: int, interaction_id: int) -> Payload | None:
+    """The new entry on top of an open customer file, as `_timeline_items.html` draws it."""
+    item = conversations.timeline_entry(
+        advisor=advisor, customer_id=customer_id, interaction_id=interaction_id
+    )
+    if item is None:
+        return None
+    html = render_to_string(
+        "web/_timeline_items.html",
+        {
+            "timeline": _page(item),
+            "customer": item.customer,
+            "show_case": True,
+            "page_url": reverse("customer", args=[customer_id]),
+            "more_url": reverse("customer-timeline", args=[customer_id]),
+        },
+    )
+    return {
+        "type": "timeline",
+        "customer_id": customer_id,
+        "interaction_id": interaction_id,
+        "html": html,
+    }
+
+
+def inbox_row(*, advisor: Advisor, case_id: int) -> Payload:
+    """The case's row of the inbox, or its removal when nothing waits any more (answered,
+    resolved, handed to someone else)."""
+    case = conversations.inbox_entry(advisor=advisor, case_id=case_id)
+    if case is None:
+        return {"type": "inbox_remove", "case_id": case_id}
+    html = render_to_string("web/_inbox_items.html", {"inbox": _page(case), "now": clock.now()})
+    return {
+        "type": "inbox",
+        "case_id": case_id,
+        "waiting_since": case.awaiting_reply_since.isoformat()
+        if case.awaiting_reply_since
+        else None,
+        "html": html,
+    }
+
+
+def assignment(*, advisor: Advisor, handoff_id: int) -> Payload | None:
+    """A case handed over to this advisor: the context note first, then the link."""
+    handoff = conversations.handoff_received(advisor=advisor, handoff_id=handoff_id)
+    if handoff is None:
+        return None
+    html = render_to_string("web/live/_assignment.html", {"handoff": handoff})
+    return {"type": "assignment", "case_id": handoff.case_id, "html": html}
+
+
+def screen_pop(
+    *, advisor: Advisor, customer_id: int | None, call_id: str, from_number: str
+) -> Payload:
+    """Who is calling and their file, for the advisor whose phone rings. The name and the
+    link only when this advisor may open the file; otherwise the number alone."""
+    customer = None
+    if customer_id is not None:
+        try:
+            customer = conversations.customer_access(advisor=advisor, customer_id=customer_id)
+        except NotFound:
+            customer = None
+    html = render_to_string(
+        "web/live/_screen_pop.html",
+        {
+            "customer": customer,
+            # A customer this advisor may not see is not a "new caller" either.
+            "hidden": customer_id is not None and customer is None,
+            "from_number": from_number,
+            "call_id": call_id,
+        },
+    )
+    return {"type": "call", "call_id": call_id, "html": html}
+
+
+def promise_alerts(*, advisor: Advisor) -> Payload:
+    """The desk's "Promise alerts (n)" link, recounted."""
+    html = render_to_string(
+        "web/promises/_alerts_link.html",
+        {"unread": promises.unread_alert_count(advisor=advisor)},
+    )
+    return {"type": "promise_alerts", "html": html}

@@ -1,0 +1,9 @@
+"""WebSocket routes, mounted by suivi/asgi.py behind the origin check and the session."""
+
+from django.urls import path
+
+from .consumers import DeskConsumer
+
+websocket_urlpatterns = [
+    path("ws/desk/", DeskConsumer.as_asgi()),
+]

@@ -1,0 +1,112 @@
+"""The live desk in a real Chromium against the ASGI app served by uvicorn: a call pops up,
+a new message and a handoff reach the inbox, and the page never reloads."""
+
+import os
+
+import pytest
+from playwright.sync_api import expect
+
+from suivi.channels.phone import events as phone_events
+from suivi.conversations import services
+from tests import builders
+from tests.asgi_server import serve_asgi
+
+# Playwright's sync API keeps an event loop running in this thread; the test still needs
+# the database from it, which Django otherwise refuses.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture
+def asgi_url(settings):
+    # The default layer: the test publishes in the server's own process, as the web
+    # process does (the Redis layer is covered by tests/web/live/test_sockets.py).
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    with serve_asgi() as server:
+        yield server.url
+
+
+def test_the_desk_shows_a_call_a_new_message_and_a_handoff_without_reload(
+    asgi_url, page, artifacts
+):
+    # given Léa's desk is open, with nobody waiting
+    team = builders.team("Particuliers")
+    lea = builders.advisor(team=team, name="Léa Martin")
+    karim = builders.advisor(team=team, name="Karim Benali")
+    customer = builders.customer(
+        given_name="Hélène",
+        family_name="Durand",
+        address_as="Mme Durand",
+        advisor=lea,
+        phone="+33612345678",
+    )
+    waiting = builders.case(customer=customer, subject="Facture incorrecte", owner=lea)
+    handed = builders.case(customer=customer, subject="Carte bloquée", owner=karim)
+    builders.inbound(handed, text="Ma carte ne passe plus.")
+    page.goto(f"{asgi_url}/login/")
+    page.fill("#id_username", lea.user.username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("form[action='/login/'] button[type=submit]").click()
+    expect(page.locator("#inbox")).to_contain_text("Personne n’attend")
+    expect(page.locator("body")).to_have_attribute("data-live", "open")
+    page.evaluate("window.notReloaded = true")
+
+    # when her phone rings with Hélène on the line
+    phone_events.call_ringing.publish(
+        advisor_id=lea.pk, customer_id=customer.pk, call_id="c-1", from_number="+33612345678"
+    )
+
+    # then the pop shows who calls, in an alert region, with a link to the file
+    pop = page.locator("#live-pop[role=alert] .screen-pop")
+    expect(pop).to_contain_text("Hélène Durand")
+    expect(pop).to_contain_text("Bonjour Mme Durand")
+    expect(pop.locator(f"a[href='/customers/{customer.pk}/']")).to_be_visible()
+    page.screenshot(path=artifacts / "live-screen-pop.png", full_page=True)
+
+    # when Hélène writes, then Karim hands his case over with a note
+    builders.inbound(waiting, text="Toujours rien reçu ?")
+    services.case_hand_over(
+        case=handed, to=lea, by=karim, context_note="Carte bloquée : opposition faite hier."
+    )
+
+    # then both cases are in the inbox, oldest wait first, and the note is shown first
+    expect(page.locator("#inbox .inbox-item")).to_have_count(2)
+    expect(page.locator("#inbox .inbox-item").first).to_contain_text("Carte bloquée")
+    expect(page.locator("#inbox .inbox-item").nth(1)).to_contain_text("Facture incorrecte")
+    expect(page.locator("#inbox li.empty")).to_have_count(0)
+    notice = page.locator("#live-notices .live-notice")
+    expect(notice).to_contain_text("opposition faite hier")
+    expect(notice).to_contain_text("Karim Benali")
+    page.screenshot(path=artifacts / "live-desk.png", full_page=True)
+
+    # and the dismissed pop goes away; the page was never reloaded
+    pop.get_by_role("button").click()
+    expect(pop).to_have_count(0)
+    assert page.evaluate("window.notReloaded") is True
+
+
+def test_an_open_customer_file_gets_the_new_entry_on_top(asgi_url, page):
+    # given Léa has Hélène's file open
+    team = builders.team("Particuliers")
+    lea = builders.advisor(team=team, name="Léa Martin")
+    customer = builders.customer(given_name="Hélène", family_name="Durand", advisor=lea)
+    case = builders.case(customer=customer, subject="Facture incorrecte", owner=lea)
+    builders.inbound(case, text="Premier message")
+    page.goto(f"{asgi_url}/login/")
+    page.fill("#id_username", lea.user.username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("form[action='/login/'] button[type=submit]").click()
+    page.goto(f"{asgi_url}/customers/{customer.pk}/")
+    expect(page.locator("body")).to_have_attribute("data-live", "open")
+
+    # when Hélène writes again
+    interaction = builders.inbound(case, text="Second message, <script>alert(1)</script>")
+
+    # then the entry is on top of the timeline, escaped
+    first = page.locator("#timeline .timeline-item").first
+    expect(first).to_have_attribute("id", f"interaction-{interaction.pk}")
+    expect(first).to_contain_text("Second message, <script>alert(1)</script>")
+    expect(page.locator("#timeline .timeline-item")).to_have_count(2)

@@ -1,0 +1,92 @@
+"""What each socket renders for its advisor: one query per push, nothing for an advisor
+who may not see it."""
+
+import pytest
+from django.utils.translation import override
+
+from suivi.conversations.services import case_hand_over
+from suivi.web.live import fragments
+from tests import builders
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case(advisor, team):
+    customer = builders.customer(
+        given_name="Hélène", family_name="Durand", advisor=advisor, team=team
+    )
+    case = builders.case(customer=customer, subject="Facture incorrecte", owner=advisor)
+    builders.inbound(case, text="Toujours rien reçu ?")
+    return case
+
+
+def test_a_timeline_item_is_one_query_and_hidden_from_another_team(
+    case, advisor, outsider, django_assert_num_queries
+):
+    interaction = case.interactions.get()
+    with django_assert_num_queries(1):
+        shown = fragments.timeline_item(
+            advisor=advisor, customer_id=case.customer_id, interaction_id=interaction.pk
+        )
+    assert shown is not None
+    assert "Toujours rien reçu ?" in shown["html"]
+    assert (
+        fragments.timeline_item(
+            advisor=outsider, customer_id=case.customer_id, interaction_id=interaction.pk
+        )
+        is None
+    )
+    # an interaction asked for under another customer's id is not found either
+    assert (
+        fragments.timeline_item(
+            advisor=advisor, customer_id=case.customer_id + 1, interaction_id=interaction.pk
+        )
+        is None
+    )
+
+
+def test_an_admin_sees_every_timeline(case, admin):
+    interaction = case.interactions.get()
+    assert fragments.timeline_item(
+        advisor=admin, customer_id=case.customer_id, interaction_id=interaction.pk
+    )
+
+
+def test_an_inbox_row_is_one_query_and_only_for_its_owner(
+    case, advisor, outsider, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        row = fragments.inbox_row(advisor=advisor, case_id=case.pk)
+    assert row["type"] == "inbox"
+    assert "Facture incorrecte" in row["html"]
+    assert fragments.inbox_row(advisor=outsider, case_id=case.pk) == {
+        "type": "inbox_remove",
+        "case_id": case.pk,
+    }
+
+
+def test_an_assignment_shows_its_note_to_its_receiver_only(
+    case, advisor, colleague, django_assert_num_queries
+):
+    handoff = case_hand_over(case=case, to=colleague, by=advisor, context_note="Avoir promis.")
+    with django_assert_num_queries(1), override("en"):
+        shown = fragments.assignment(advisor=colleague, handoff_id=handoff.pk)
+    assert shown is not None
+    assert "Avoir promis." in shown["html"]
+    assert "Handed over to you by Léa Martin" in shown["html"]
+    assert fragments.assignment(advisor=advisor, handoff_id=handoff.pk) is None
+
+
+def test_a_screen_pop_is_one_query(case, advisor, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        pop = fragments.screen_pop(
+            advisor=advisor, customer_id=case.customer_id, call_id="c", from_number="+33612345678"
+        )
+    assert "Hélène Durand" in pop["html"]
+
+
+def test_the_alert_count_is_one_query(advisor, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        shown = fragments.promise_alerts(advisor=advisor)
+    assert 'id="promise-alerts"' in shown["html"]
