@@ -1,18 +1,25 @@
 """The walk of one inbound message, for every channel: store, process, retry, park, replay.
 
 `inbound_store` is the only thing an adapter does before answering its sender. All the
-understanding happens later in `inbound_process`, run by a task; each channel provides a
-processor (`PROCESSORS`) that turns one raw message into an interaction.
+understanding happens later, run by a task; each channel provides a processor
+(`PROCESSORS`) that turns one raw message into an interaction.
+
+The stored messages are their own queue: a new message does not get a task of its own
+but wakes a drain (`inbound_process_due`), unless one is already waiting to start, and
+the drain takes fresh messages one by one (`FOR UPDATE SKIP LOCKED`, so any number of
+workers drain together), each in its own transaction. A message that failed is retried
+alone (`inbound_process`), enqueued by the retry sweep once its backoff has passed.
 """
 
 import logging
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +41,8 @@ BACKOFF_FACTOR = 4
 PICKUP_GRACE = timedelta(minutes=2)
 # A message still "processing" after this killed its worker (or the worker died).
 STALE_PROCESSING = timedelta(minutes=10)
+# A drain gives its worker back after this long, so that sending and sweeps get a turn.
+DRAIN_BUDGET = timedelta(seconds=1)
 
 PROCESSORS: dict[str, str] = {
     Channel.EMAIL: "suivi.channels.email.processing.process",
@@ -72,6 +81,73 @@ def _enqueue(message_id: int) -> None:
         logger.exception("Could not enqueue inbound message %s", message_id)
 
 
+def _drain_waiting() -> bool:
+    """Whether a drain is queued and not started yet. It will see every message committed
+    before it starts, so a new message needs no task of its own. Only the database task
+    backend can tell; with any other, a drain is enqueued for every message."""
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    from .tasks import process_inbound_due
+
+    backend = process_inbound_due.get_backend()
+    if not isinstance(backend, DatabaseBackend):
+        return False
+    return (
+        DBTaskResult.objects.ready()
+        .filter(
+            task_path=process_inbound_due.module_path,
+            backend_name=backend.alias,
+            queue_name=process_inbound_due.queue_name,
+        )
+        .exists()
+    )
+
+
+def _wake() -> None:
+    """After a message is committed: make sure a drain will run after this moment."""
+    from .tasks import process_inbound_due
+
+    try:
+        if not _drain_waiting():
+            process_inbound_due.enqueue()
+    except Exception:
+        # Stored is what matters: the retry sweep picks the message up after PICKUP_GRACE.
+        logger.exception("Could not wake the inbound workers")
+
+
+def _table() -> tuple[str, list[Any], str]:
+    """The table, its concrete fields but the key, and every column quoted (RETURNING)."""
+    meta = InboundMessage._meta
+    quote = connection.ops.quote_name
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(quote(f.column) for f in meta.concrete_fields)
+    return quote(meta.db_table), fields, columns
+
+
+def _insert_once(message: InboundMessage) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING: one statement, no savepoint, no prior SELECT;
+    False when the message was stored already."""
+    table, fields, _columns = _table()
+    quote = connection.ops.quote_name
+    values = [f.get_db_prep_save(f.pre_save(message, True), connection) for f in fields]
+    # Names come from the model's metadata; every value is a parameter.
+    sql = (
+        f"INSERT INTO {table} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({quote('channel')}, {quote('external_id')}) DO NOTHING "
+        f"RETURNING {quote(InboundMessage._meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    message.pk = row[0]
+    message._state.adding, message._state.db = False, connection.alias
+    return True
+
+
 def inbound_store(
     *,
     channel: str,
@@ -80,33 +156,59 @@ def inbound_store(
     source: str = "",
     envelope: dict[str, Any] | None = None,
 ) -> tuple[InboundMessage, bool]:
-    """Store a raw message once and enqueue its processing after the commit.
+    """Store a raw message once and have it processed after the commit.
 
     Returns the message and whether it was new; a duplicate delivery returns the stored
-    one. When this returns, the message is committed and the sender may be told so."""
+    one. When this returns, the message is committed (unless the caller holds a
+    transaction) and the sender may be told so."""
     moment = clock.now()
-    with transaction.atomic():
-        message, created = InboundMessage.objects.get_or_create(
-            channel=channel,
-            external_id=external_id[:255],
-            defaults={
-                "raw": raw,
-                "size": len(raw),
-                "source": source[:200],
-                "envelope": envelope or {},
-                "received_at": moment,
-                "next_attempt_at": moment + PICKUP_GRACE,
-            },
-        )
-        if created:
-            transaction.on_commit(lambda: _enqueue(message.pk))
+    message = InboundMessage(
+        channel=channel,
+        external_id=external_id[:255],
+        raw=raw,
+        size=len(raw),
+        source=source[:200],
+        envelope=envelope or {},
+        received_at=moment,
+        next_attempt_at=moment + PICKUP_GRACE,
+    )
+    if connection.vendor == "postgresql":
+        created = _insert_once(message)
+        if not created:
+            message = InboundMessage.objects.get(channel=channel, external_id=external_id[:255])
+    else:
+        with transaction.atomic():
+            message, created = InboundMessage.objects.get_or_create(
+                channel=channel,
+                external_id=external_id[:255],
+                defaults={
+                    f: getattr(message, f)
+                    for f in ("raw", "size", "source", "envelope", "received_at", "next_attempt_at")
+                },
+            )
+    if created:
+        transaction.on_commit(_wake)
     return message, created
+
+
+def _claim_sql(condition: str) -> str:
+    # As in _insert_once: names from the model's metadata, values as parameters.
+    table, _fields, columns = _table()
+    return (
+        f"UPDATE {table} SET status = %s, attempts = attempts + 1, "  # noqa: S608
+        f"processing_started_at = %s, next_attempt_at = %s WHERE {condition} "
+        f"RETURNING {columns}"
+    )
 
 
 def _claim(message_id: int) -> InboundMessage | None:
     """Take a received message for processing; None when another worker has it or it is
     no longer due (a duplicate enqueue costs one UPDATE)."""
     moment = clock.now()
+    if connection.vendor == "postgresql":
+        sql = _claim_sql("id = %s AND status = %s")
+        params = [Status.PROCESSING, moment, moment + STALE_PROCESSING, message_id, Status.RECEIVED]
+        return next(iter(InboundMessage.objects.raw(sql, params)), None)
     claimed = InboundMessage.objects.filter(pk=message_id, status=Status.RECEIVED).update(
         status=Status.PROCESSING,
         attempts=F("attempts") + 1,
@@ -118,12 +220,53 @@ def _claim(message_id: int) -> InboundMessage | None:
     return InboundMessage.objects.get(pk=message_id)
 
 
+def _claim_next() -> InboundMessage | None:
+    """Take the oldest message never tried yet, skipping those other workers are taking.
+    Retries (attempts > 0) wait for their backoff and come through the retry sweep."""
+    moment = clock.now()
+    fresh = InboundMessage.objects.filter(status=Status.RECEIVED, attempts=0)
+    if connection.vendor == "postgresql":
+        table, _fields, _columns = _table()
+        sql = _claim_sql(
+            f"id = (SELECT id FROM {table} WHERE status = %s AND attempts = 0 "  # noqa: S608
+            "ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+        )
+        params = [Status.PROCESSING, moment, moment + STALE_PROCESSING, Status.RECEIVED]
+        return next(iter(InboundMessage.objects.raw(sql, params)), None)
+    # Elsewhere (SQLite) writers are serialised: the conditional UPDATE decides.
+    while pk := fresh.order_by("next_attempt_at", "pk").values_list("pk", flat=True).first():
+        if (message := _claim(pk)) is not None:
+            return message
+    return None
+
+
 def inbound_process(*, message_id: int) -> str:
     """Process one message: its channel's processor runs in one transaction; a failure
     rolls everything back and schedules a retry, or parks the message after the last."""
     message = _claim(message_id)
     if message is None:
         return "skipped"
+    return _process(message)
+
+
+def inbound_process_due(*, budget: timedelta = DRAIN_BUDGET) -> int:
+    """Process fresh messages one after the other, each in its own transaction, until
+    none is left or the time budget is spent; then, if some may remain, enqueue the
+    next drain so that other tasks (sending, sweeps) get a worker in between.
+
+    Several workers drain together: each claims the next message with SKIP LOCKED."""
+    deadline = time.monotonic() + budget.total_seconds()
+    count = 0
+    while (message := _claim_next()) is not None:
+        _process(message)
+        count += 1
+        if time.monotonic() >= deadline:
+            transaction.on_commit(_wake)
+            break
+    return count
+
+
+def _process(message: InboundMessage) -> str:
     processor: Callable[[InboundMessage], Outcome] = import_string(PROCESSORS[message.channel])
     try:
         with transaction.atomic():

@@ -39,3 +39,11 @@ def imap_poll() -> int:
     from .email.imap import poll_all
 
     return poll_all()
+
+
+@task()
+def process_inbound_due() -> int:
+    """Process the messages waiting for their first attempt (see inbound_process_due)."""
+    from .inbound import inbound_process_due
+
+    return inbound_process_due()

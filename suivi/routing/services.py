@@ -173,7 +173,6 @@ def _lead_of(team: Any) -> Any:
     return Team.objects.filter(pk=team).values("lead_id")
 
 
-@transaction.atomic
 def route(
     *,
     customer: Customer,
@@ -188,6 +187,24 @@ def route(
     customer's acceptable wait; else their named backup; else the least loaded team
     member who speaks the customer's language. A case handed over twice goes to the team
     lead. The decision is recorded; its `advisor` may be None (nobody available)."""
+    decision = route_decision(
+        customer=customer, channel=channel, case=case, now=now, acceptable_wait=acceptable_wait
+    )
+    # Reads, then one INSERT: atomic by itself, no transaction (or savepoint) needed.
+    decision.save()
+    return decision
+
+
+def route_decision(
+    *,
+    customer: Customer,
+    channel: str,
+    case: Case | None = None,
+    now: datetime | None = None,
+    acceptable_wait: timedelta | None = None,
+) -> RoutingDecision:
+    """The decision `route` records, not saved yet: for a caller that opens the case
+    with the chosen owner and records the decision with its case in one INSERT."""
     check_channel(channel)
     moment = now or clock.now()
     if acceptable_wait is None:
@@ -203,7 +220,7 @@ def route(
         "skipped": router.skipped,
         **extra,
     }
-    return RoutingDecision.objects.create(
+    return RoutingDecision(
         customer=customer,
         case=case,
         channel=channel,

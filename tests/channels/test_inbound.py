@@ -196,3 +196,112 @@ def test_list_shows_messages_needing_attention(db, processor, capsys):
     out = capsys.readouterr().out
     assert f"{message.pk}\tsms" in out
     assert "boom" in out
+
+
+# --- The drain: stored messages are their own queue ------------------------------------
+
+DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def _waiting_drains() -> int:
+    from django_tasks_db.models import DBTaskResult
+
+    return (
+        DBTaskResult.objects.ready()
+        .filter(task_path="suivi.channels.tasks.process_inbound_due")
+        .count()
+    )
+
+
+def test_messages_arriving_together_wake_one_drain(db, processor, settings):
+    # given the database task backend (what production runs)
+    settings.TASKS = DB_TASKS
+
+    # when three messages are stored, each committed on its own
+    for n in range(3):
+        inbound.inbound_store(channel="sms", external_id=f"t{n}", raw=b"fine")
+        inbound._wake()  # what the commit of each store runs
+
+    # then one drain waits for a worker, not three tasks
+    assert _waiting_drains() == 1
+
+    # and that drain processes them all, oldest first
+    assert inbound.inbound_process_due() == 3
+    assert calls == sorted(calls)
+    assert set(InboundMessage.objects.values_list("status", flat=True)) == {Status.DONE}
+
+
+def test_a_drain_out_of_time_wakes_the_next_one(
+    db, processor, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = DB_TASKS
+    for n in range(2):
+        inbound.inbound_store(channel="sms", external_id=f"b{n}", raw=b"fine")
+
+    # a drain whose time is spent after the first message
+    with django_capture_on_commit_callbacks(execute=True):
+        assert inbound.inbound_process_due(budget=timedelta(0)) == 1
+
+    # leaves the second to the next drain, which it enqueued
+    assert _waiting_drains() == 1
+    assert inbound.inbound_process_due() == 1
+
+
+def test_a_drain_leaves_messages_waiting_for_their_retry(
+    db, processor, django_capture_on_commit_callbacks
+):
+    with clock.frozen_at(T0):
+        poison = store(b"poison", "p1", django_capture_on_commit_callbacks)
+        assert poison.attempts == 1
+
+        # when a later message wakes a drain
+        store(b"fine", "g1", django_capture_on_commit_callbacks)
+
+    # then the failed one waits for its backoff (the retry sweep takes it then)
+    poison.refresh_from_db()
+    assert poison.attempts == 1
+    assert calls.count(poison.pk) == 1
+
+
+def test_a_duplicate_delivery_wakes_nobody(db, processor, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as first:
+        stored, _created = inbound.inbound_store(channel="sms", external_id="d1", raw=b"fine")
+    with django_capture_on_commit_callbacks() as second:
+        again, created = inbound.inbound_store(channel="sms", external_id="d1", raw=b"other")
+
+    assert len(first) == 1
+    assert not created and again.pk == stored.pk and bytes(again.raw) == b"fine"
+    assert second == []
+
+
+@pytest.mark.postgresql
+def test_two_workers_draining_together_process_each_message_once(
+    transactional_db, processor, settings
+):
+    import threading
+
+    from django.db import connections
+
+    # given forty stored messages (their wake-ups go nowhere)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    for n in range(40):
+        inbound.inbound_store(channel="sms", external_id=f"w{n}", raw=b"fine")
+    done: list[int] = []
+
+    def worker() -> None:
+        try:
+            done.append(inbound.inbound_process_due(budget=timedelta(minutes=1)))
+        finally:
+            connections.close_all()
+
+    # when two workers drain at the same time
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # then every message was processed exactly once
+    assert sum(done) == 40
+    assert sorted(calls) == sorted(set(calls))
+    assert InboundMessage.objects.filter(status=Status.DONE, attempts=1).count() == 40

@@ -189,3 +189,49 @@ def test_a_calendar_that_never_opens_falls_back_to_office_hours(customer, team, 
     BusinessCalendar.objects.create(team=team, name="Mal configuré", opening_hours={})
     case = builders.case(customer=customer)  # the case still opens
     assert only(case, Kind.RESOLUTION).due_at == paris(2026, 3, 9, 10)
+
+
+def test_remembered_lookups_choose_the_same_policy_with_one_query(team, django_assert_num_queries):
+    from suivi.promises import policies
+
+    # given policies at every level of precedence
+    other = builders.team("Autre")
+    Policy.objects.create(team=team, channel="chat", first_answer_minutes=30)
+    Policy.objects.create(team=team, channel="", first_answer_minutes=60)
+    Policy.objects.create(team=None, channel="phone", first_answer_minutes=90)
+    Policy.objects.create(team=None, channel="", first_answer_minutes=120)
+    Policy.objects.create(team=other, channel="email", first_answer_minutes=5)
+    asked = [
+        (team_id, channel)
+        for team_id in (team.pk, other.pk, None)
+        for channel in ("chat", "email", "phone", "")
+    ]
+    expected = [policies.policy_for(team_id=t, channel=c).pk for t, c in asked]
+
+    # when the same questions are asked inside one unit of work
+    with policies.remembered(), django_assert_num_queries(3):  # one per team
+        remembered = [policies.policy_for(team_id=t, channel=c).pk for t, c in asked]
+
+    # then the answers are the same
+    assert remembered == expected
+    assert expected[:4] == [
+        Policy.objects.get(team=team, channel="chat").pk,
+        Policy.objects.get(team=team, channel="").pk,
+        Policy.objects.get(team=team, channel="").pk,
+        Policy.objects.get(team=team, channel="").pk,
+    ]
+
+
+def test_remembered_calendar_is_read_once_per_team(team, django_assert_num_queries):
+    from suivi.promises import policies
+
+    BusinessCalendar.objects.create(team=team, name="Équipe", holiday_country="")
+    expected = policies.calendar_for(team_id=team.pk)
+
+    with policies.remembered(), django_assert_num_queries(2):  # calendar, closures
+        assert policies.calendar_for(team_id=team.pk) == expected
+        assert policies.calendar_for(team_id=team.pk) == expected
+
+    # outside the block, every call reads again
+    with django_assert_num_queries(2):
+        policies.calendar_for(team_id=team.pk)

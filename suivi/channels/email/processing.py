@@ -19,6 +19,7 @@ from suivi.customers import selectors as customer_selectors
 from suivi.customers import services as customer_services
 from suivi.customers.identities import InvalidIdentity
 from suivi.customers.models import Customer
+from suivi.promises import policies
 from suivi.routing import services as routing
 from suivi.routing.models import RoutingDecision
 
@@ -35,6 +36,12 @@ _DATE_TRUST = timedelta(days=7)
 
 
 def process(message: InboundMessage) -> Outcome:
+    # A new case makes two policy promises: the team's policies and calendar are read once.
+    with policies.remembered():
+        return _process(message)
+
+
+def _process(message: InboundMessage) -> Outcome:
     parsed = parse(bytes(message.raw))
     envelope: dict[str, Any] = message.envelope or {}
     recipients = [*envelope.get("rcpt_tos", []), *parsed.to, *parsed.cc]
@@ -59,15 +66,16 @@ def process(message: InboundMessage) -> Outcome:
         thread = find_thread(parsed=parsed, customer_id=customer.pk, by_token=by_token)
         case, how = thread.case, thread.how
     if case is None:
-        decision = routing.route(customer=customer, channel=Channel.EMAIL)
+        decision = routing.route_decision(customer=customer, channel=Channel.EMAIL)
         case = conversations.case_open(
             customer=customer,
             subject=(parsed.subject or _("(no subject)"))[:200],
             opened_at=_occurred_at(message, parsed),
             owner=decision.advisor,
         )
+        # Recorded once the case exists: one INSERT rather than an INSERT and an UPDATE.
         decision.case = case
-        decision.save(update_fields=["case"])
+        decision.save()
         how = "new_case"
     else:
         decision = routing.route(customer=customer, channel=Channel.EMAIL, case=case)
