@@ -193,3 +193,26 @@ LOGGING = {
 
 # API lists never return more than this many items per page.
 SUIVI_PAGE_MAX = 100
+
+# Real time (Django Channels): in memory in one process; Redis when SUIVI_REDIS_URL is set.
+if "CHANNEL_LAYERS" not in globals():
+    CHANNEL_LAYERS = (
+        {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {"hosts": [REDIS_URL]},
+            }
+        }
+        if REDIS_URL
+        else {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    )
+
+# Web chat (docs/channels/chat.md): limits of the public socket.
+SUIVI_CHAT_MAX_FRAME_BYTES = int(os.environ.get("SUIVI_CHAT_MAX_FRAME_BYTES", "16384"))
+SUIVI_CHAT_FRAME_BURST = int(os.environ.get("SUIVI_CHAT_FRAME_BURST", "20"))
+SUIVI_CHAT_FRAMES_PER_MINUTE = int(os.environ.get("SUIVI_CHAT_FRAMES_PER_MINUTE", "120"))
+SUIVI_CHAT_IP_CONNECTIONS = int(os.environ.get("SUIVI_CHAT_IP_CONNECTIONS", "50"))
+SUIVI_CHAT_IP_CONNECTS_PER_MINUTE = int(os.environ.get("SUIVI_CHAT_IP_CONNECTS_PER_MINUTE", "60"))
+SUIVI_CHAT_IP_MESSAGES_PER_MINUTE = int(os.environ.get("SUIVI_CHAT_IP_MESSAGES_PER_MINUTE", "300"))
+# Called for each customer chat message while no advisor has joined (a no-op for now).
+SUIVI_CHAT_ASSISTANT = "suivi.channels.chat.assistant.assistant_turn"

@@ -37,6 +37,7 @@ STALE_PROCESSING = timedelta(minutes=10)
 
 PROCESSORS: dict[str, str] = {
     Channel.EMAIL: "suivi.channels.email.processing.process",
+    Channel.CHAT: "suivi.channels.chat.processing.process",
 }
 
 

@@ -188,3 +188,17 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.to_address}"
+
+
+# The chat adapter's models live beside its code; importing them here registers them.
+from .chat.models import ChatConversation, ChatMessage, ChatWidget  # noqa: E402
+
+__all__ = [
+    "ChatConversation",
+    "ChatMessage",
+    "ChatWidget",
+    "EmailAttachment",
+    "EmailMessageId",
+    "InboundMessage",
+    "OutboundEmail",
+]
