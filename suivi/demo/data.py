@@ -23,6 +23,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from faker import Faker
 
+from suivi.channels.chat.demo import load_chat_demo
 from suivi.conversations.models import Case, Handoff, Interaction
 from suivi.conversations.selectors import inbox_page
 from suivi.core import clock
@@ -631,6 +632,7 @@ def load_demo(*, seed: int = 2026, customers: int = 3000, stdout: Any = None) ->
         for customer_id in duplicate_ids:
             duplicates_detect(customer_id=customer_id)
         load_scheduling_demo(seed=seed)
+        load_chat_demo(team=advisors[DEMO_USERNAME].team)
         promise_count = _promises_for_waiting_cases()
     # Outside the load's transaction: the sweep claims and updates in batches of its own.
     swept = promises_sweep()

@@ -4,6 +4,7 @@ from django.urls import path
 from .views import assets, booking, cases, customer_edit, customers, duplicates, home, scheduling
 from .views import presence as presence_views
 from .views import promises as promise_views
+from .views.chat import chat_demo
 from .views.inbound import urlpatterns as inbound_urls
 from .views.replies import urlpatterns as reply_urls
 
@@ -108,3 +109,4 @@ urlpatterns = [
     ),
 ]
 urlpatterns += [*inbound_urls, *reply_urls]  # channels: inbound messages, e-mail replies
+urlpatterns += [path("chat/demo/", chat_demo, name="chat-demo")]  # web chat: demo host page

@@ -391,12 +391,13 @@ class AdvisorChat(JsonSocket):
         lines = await db(services.transcript)(
             conversation=self.conversation, after=_int(data.get("last_id"))
         )
-        chats = await db(services.live_chats_of)(advisor=self.advisor)
+        held, capacity = await db(services.live_chats_of)(advisor=self.advisor)
         await self.send_frame(
             {
                 "type": "welcome",
                 "status": self.conversation.status,
-                "live_chats": chats,
+                "live_chats": held,
+                "capacity": capacity,
                 "messages": [services.message_frame(line) for line in lines],
             }
         )

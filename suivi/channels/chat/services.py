@@ -26,6 +26,7 @@ from suivi.customers import services as customer_services
 from suivi.customers.identities import normalise
 from suivi.customers.models import Customer
 from suivi.people.models import Advisor
+from suivi.routing.models import Capacity, default_capacity
 from suivi.routing.services import route
 from suivi.routing.waiting import wait_estimates
 
@@ -493,8 +494,15 @@ def conversation_end(
     return conversation
 
 
-def live_chats_of(*, advisor: Advisor) -> int:
-    """How many chats the advisor holds right now (waiting for them or live)."""
-    return ChatConversation.objects.filter(
+def live_chats_of(*, advisor: Advisor) -> tuple[int, int]:
+    """How many chats the advisor holds right now (waiting for them or live), and how
+    many they take at once (their chat capacity)."""
+    held = ChatConversation.objects.filter(
         advisor=advisor, status__in=[Status.WAITING, Status.LIVE]
     ).count()
+    limit = (
+        Capacity.objects.filter(advisor=advisor, channel=Channel.CHAT)
+        .values_list("limit", flat=True)
+        .first()
+    )
+    return held, limit or default_capacity(Channel.CHAT)

@@ -74,7 +74,7 @@ def test_an_advisor_reply_is_recorded_once_and_answers_the_customer(
     assert inbound.first_answered_at is not None and inbound.case_id is not None
     conversation.refresh_from_db()
     assert (conversation.status, conversation.advisor_id) == ("live", advisor.pk)
-    assert services.live_chats_of(advisor=advisor) == 1
+    assert services.live_chats_of(advisor=advisor) == (1, 3)
 
 
 def test_ending_adds_the_summary_to_the_case_summary(conversation, write, advisor):
