@@ -225,3 +225,13 @@ SUIVI_PHONE_WEBHOOK_SECRET = os.environ.get("SUIVI_PHONE_WEBHOOK_SECRET", "") or
     else ""
 )
 SUIVI_PHONE_RATE_LIMIT = int(os.environ.get("SUIVI_PHONE_RATE_LIMIT", "1200"))
+
+# Web chat (docs/channels/chat.md): limits of the public socket.
+SUIVI_CHAT_MAX_FRAME_BYTES = int(os.environ.get("SUIVI_CHAT_MAX_FRAME_BYTES", "16384"))
+SUIVI_CHAT_FRAME_BURST = int(os.environ.get("SUIVI_CHAT_FRAME_BURST", "20"))
+SUIVI_CHAT_FRAMES_PER_MINUTE = int(os.environ.get("SUIVI_CHAT_FRAMES_PER_MINUTE", "120"))
+SUIVI_CHAT_IP_CONNECTIONS = int(os.environ.get("SUIVI_CHAT_IP_CONNECTIONS", "50"))
+SUIVI_CHAT_IP_CONNECTS_PER_MINUTE = int(os.environ.get("SUIVI_CHAT_IP_CONNECTS_PER_MINUTE", "60"))
+SUIVI_CHAT_IP_MESSAGES_PER_MINUTE = int(os.environ.get("SUIVI_CHAT_IP_MESSAGES_PER_MINUTE", "300"))
+# Called for each customer chat message while no advisor has joined (a no-op for now).
+SUIVI_CHAT_ASSISTANT = "suivi.channels.chat.assistant.assistant_turn"

@@ -47,6 +47,7 @@ DRAIN_BUDGET = timedelta(seconds=1)
 PROCESSORS: dict[str, str] = {
     Channel.EMAIL: "suivi.channels.email.processing.process",
     Channel.PHONE: "suivi.channels.phone.processing.process",
+    Channel.CHAT: "suivi.channels.chat.processing.process",
 }
 
 

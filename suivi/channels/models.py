@@ -190,5 +190,17 @@ class OutboundEmail(models.Model):
         return f"{self.kind} → {self.to_address}"
 
 
-# The phone adapter's own record of each call (defined next to the adapter).
-from .phone.models import PhoneCall  # noqa: E402, F401
+# The adapters' models live beside their code; importing them here registers them.
+from .chat.models import ChatConversation, ChatMessage, ChatWidget  # noqa: E402
+from .phone.models import PhoneCall  # noqa: E402
+
+__all__ = [
+    "ChatConversation",
+    "ChatMessage",
+    "ChatWidget",
+    "EmailAttachment",
+    "EmailMessageId",
+    "InboundMessage",
+    "OutboundEmail",
+    "PhoneCall",
+]

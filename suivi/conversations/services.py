@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -287,3 +288,30 @@ def _case_follow(*, case: Case, interaction: Interaction, moment: datetime) -> N
     case.save(update_fields=sorted(fields))
     if case.status != previous_status:
         events.case_status_changed.publish(case=case, previous=previous_status)
+
+
+@transaction.atomic
+def case_attach_interactions(*, case: Case, interaction_ids: list[int]) -> int:
+    """Put contacts already on the customer's timeline without a case (a chat with the
+    assistant before the customer asked for a person) into `case`, so that whoever takes
+    it reads the whole transcript; the case's clocks follow. Returns how many moved."""
+    _lock(case)
+    if case.status == Case.Status.CLOSED:
+        raise CaseClosed(case_id=case.pk)
+    moved = Interaction.objects.filter(
+        pk__in=interaction_ids, customer_id=case.customer_id, case__isnull=True
+    ).update(case=case)
+    if not moved:
+        return 0
+    clocks = Interaction.objects.filter(case=case).aggregate(
+        last=Max("occurred_at"),
+        waiting=Min(
+            "occurred_at",
+            filter=Q(direction=Direction.INBOUND, first_answered_at__isnull=True),
+        ),
+    )
+    case.last_interaction_at = clocks["last"]
+    case.awaiting_reply_since = clocks["waiting"]
+    case.updated_at = clock.now()
+    case.save(update_fields=["last_interaction_at", "awaiting_reply_since", "updated_at"])
+    return moved

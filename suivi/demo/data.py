@@ -23,6 +23,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from faker import Faker
 
+from suivi.channels.chat.demo import load_chat_demo
 from suivi.conversations.models import Case, Handoff, Interaction
 from suivi.conversations.selectors import inbox_page
 from suivi.core import clock
@@ -635,6 +636,7 @@ def load_demo(*, seed: int = 2026, customers: int = 3000, stdout: Any = None) ->
         load_scheduling_demo(seed=seed)
         load_callbacks_demo(advisor=advisors[DEMO_USERNAME])
         articles = load_knowledge_demo(editor=advisors["nathalie"])
+        load_chat_demo(team=advisors[DEMO_USERNAME].team)
         promise_count = _promises_for_waiting_cases()
     # Outside the load's transaction: the sweep claims and updates in batches of its own.
     swept = promises_sweep()

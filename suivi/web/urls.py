@@ -6,6 +6,7 @@ from .views import presence as presence_views
 from .views import promises as promise_views
 from .views.callback_request import urlpatterns as callback_urls
 from .views.help import urlpatterns as help_urls
+from .views.chat import chat_demo
 from .views.inbound import urlpatterns as inbound_urls
 from .views.knowledge import urlpatterns as knowledge_urls
 from .views.phone import urlpatterns as phone_urls
@@ -120,3 +121,4 @@ urlpatterns += [*inbound_urls, *reply_urls]  # channels: inbound messages, e-mai
 urlpatterns += callback_urls  # public callback requests: no account
 urlpatterns += [*help_urls, *knowledge_urls]  # knowledge: public help, editors, suggestions
 urlpatterns += phone_urls  # channels: notes after phone calls
+urlpatterns += [path("chat/demo/", chat_demo, name="chat-demo")]  # web chat: demo host page
