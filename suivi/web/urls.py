@@ -5,8 +5,8 @@ from .views import assets, booking, cases, customer_edit, customers, duplicates,
 from .views import presence as presence_views
 from .views import promises as promise_views
 from .views.callback_request import urlpatterns as callback_urls
-from .views.help import urlpatterns as help_urls
 from .views.chat import chat_demo
+from .views.help import urlpatterns as help_urls
 from .views.inbound import urlpatterns as inbound_urls
 from .views.knowledge import urlpatterns as knowledge_urls
 from .views.phone import urlpatterns as phone_urls
