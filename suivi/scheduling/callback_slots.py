@@ -3,7 +3,8 @@ is not absent, is not in an appointment, and does not already hold too many call
 
 Who may call: the dedicated advisor, their backup, then the customer's team members who
 speak the customer's language (the order routing follows). Slots start at every
-`SLOT_MINUTES` of the team's business calendar. Four queries whatever the number of days.
+`SLOT_MINUTES` of the team's business calendar. Five queries (calendar, candidates,
+absences, appointments, callbacks held) whatever the number of days.
 """
 
 from collections import defaultdict

@@ -270,3 +270,22 @@ def test_slots_with_a_naive_or_far_start_are_a_clear_answer_not_a_500(api, custo
 
     assert (naive.status_code, naive.json()["code"]) == (422, "invalid_window")
     assert (far.status_code, far.json()) == (200, [])
+
+
+def test_the_list_runs_the_same_queries_for_2_or_20_callbacks(api, customer, advisor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert api.get("/api/v1/callbacks").status_code == 200
+        return len(queries)
+
+    for i in range(2):
+        request_one(builders.customer(advisor=advisor, phone=f"+336123456{i:02d}"))
+    count()  # the first call of a token also records when it was last used
+    few = count()
+    for i in range(2, 20):
+        request_one(builders.customer(advisor=advisor, phone=f"+336123456{i:02d}"))
+
+    assert count() == few

@@ -209,3 +209,24 @@ def test_request_then_wait_a_day_still_one_promise(clock_hand, customer):
     clock_hand.advance(timedelta(days=1))
 
     assert Promise.objects.filter(kind="callback").count() == 1
+
+
+@pytest.mark.parametrize("days", [1, 7])
+def test_slots_take_a_fixed_number_of_queries(
+    clock_hand, customer, advisor, backup, django_assert_num_queries, days
+):
+    from suivi.scheduling.callback_slots import callback_slots
+
+    for day in (4, 5):
+        callbacks.callback_request(
+            customer=builders.customer(advisor=advisor, phone=f"+3361234560{day}"),
+            reason="x",
+            window_starts_at=at(day, 10),
+            window_ends_at=at(day, 10, 30),
+        )
+
+    # calendar, candidates, absences, appointments, callbacks held (whatever the days)
+    with django_assert_num_queries(5):
+        slots = callback_slots(customer=customer, days=days)
+
+    assert slots and slots[0].advisor_ids[0] == advisor.pk
