@@ -180,8 +180,15 @@ class Suivi:
         headers = self._headers(signed)
         if body is not None:
             headers["Content-Type"] = "application/json"
-        self.conn.request(method, path, body=body, headers=headers)
-        response = self.conn.getresponse()
+        try:
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
+        except (ConnectionError, http.client.HTTPException):
+            # The server closed an idle kept-alive connection: open another, once.
+            self.conn.close()
+            self.conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
         data = response.read()
         if response.status != 200:
             raise SystemExit(f"{method} {path}: {response.status} {data[:300]!r}")
@@ -212,13 +219,18 @@ class Senders:
             threading.Thread(target=self._send, args=(q, c), daemon=True)
             for q, c in zip(self.queues, self.clients, strict=True)
         ]
+        self.errors: list[BaseException] = []
         for thread in self.threads:
             thread.start()
 
-    @staticmethod
-    def _send(inbox: queue.Queue, client: "Suivi") -> None:
+    def _send(self, inbox: queue.Queue, client: "Suivi") -> None:
         while (event := inbox.get()) is not None:
-            client.event(event)
+            if self.errors:
+                continue  # drain, so that the replay never blocks on a dead sender
+            try:
+                client.event(event)
+            except BaseException as error:  # reported by close()
+                self.errors.append(error)
 
     def put(self, call_number: int, event: dict) -> None:
         self.queues[call_number % len(self.queues)].put(event)
@@ -228,6 +240,8 @@ class Senders:
             inbox.put(None)
         for thread in self.threads:
             thread.join()
+        if self.errors:
+            raise SystemExit(f"an event could not be sent: {self.errors[0]!r}")
         return [ms for client in self.clients for ms in client.event_ms]
 
 

@@ -14,7 +14,7 @@ from suivi.channels.inbound import inbound_store
 from suivi.channels.phone import ring, selectors, services, signing
 from suivi.channels.phone.errors import PhoneRateLimited
 from suivi.channels.phone.models import PhoneCall
-from suivi.channels.phone.schema import parse_event
+from suivi.channels.phone.schema import PhoneEvent, parse_event
 from suivi.core.vocabulary import Channel
 
 from .auth import current_advisor
@@ -104,6 +104,13 @@ def _verify(request: HttpRequest, body: bytes) -> None:
     auth=None,
     response=EventAccepted,
     summary="Receive a CTI event (signed with X-Suivi-Timestamp and X-Suivi-Signature)",
+    # The body is read raw (the signature covers its bytes); its shape, for integrators:
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": PhoneEvent.model_json_schema()}},
+        }
+    },
 )
 def phone_event(request: HttpRequest) -> dict | JsonResponse:
     if (limited := _rate_limited(request, "events")) is not None:

@@ -111,7 +111,9 @@ def _customer(number: str, advisor: Advisor | None) -> tuple[Customer | None, bo
     """The caller's customer and whether they were created now. An unknown number
     becomes a customer named after it, to complete later (the duplicate detection flags a
     look-alike, as for an unknown e-mail sender); a withheld number has no customer."""
-    if not number.startswith("+"):
+    try:
+        number = normalise(Identity.Kind.PHONE, number).value
+    except InvalidIdentity:
         return None, False
     found = customer_selectors.customer_by_identity(kind=Identity.Kind.PHONE, value=number)
     if found is not None:

@@ -173,3 +173,13 @@ def test_advisor_extensions_are_unique(office):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         people.advisor_create(username="copy", password=None, display_name="Copie", extension="201")
+
+
+def test_openapi_documents_the_phone_endpoints(client, db):
+    schema = client.get("/api/openapi.json").json()
+
+    event = schema["paths"]["/api/v1/channels/phone/events"]["post"]
+    body = event["requestBody"]["content"]["application/json"]["schema"]
+    assert {"id", "type", "call_id", "from"} <= set(body["properties"])
+    assert "/api/v1/channels/phone/route" in schema["paths"]
+    assert "/api/v1/calls/{call_id}/note" in schema["paths"]

@@ -223,8 +223,9 @@ def test_an_unknown_number_becomes_a_customer_to_complete(office, pbx, team):
     assert Customer.objects.count() == 2  # one new customer for both events
 
 
-def test_a_withheld_number_is_kept_but_has_no_file(office, pbx):
-    response = pbx.send("call.ended", **{"from": "anonymous"})
+@pytest.mark.parametrize("number", ["anonymous", "+999", ""])
+def test_a_withheld_number_is_kept_but_has_no_file(office, pbx, number):
+    response = pbx.send("call.ended", **{"from": number})
 
     assert response.status_code == 200
     call = PhoneCall.objects.get(call_id="call-1")
