@@ -146,19 +146,18 @@ def summary(name: str, times: list[float]) -> str:
 
 def run(kind: str, made: list[tuple[Advisor, Case]], pushes: int) -> None:
     with override_settings(CHANNEL_LAYERS=layers(kind)):
-        timeline, inbox, call, publish = rounds(made, pushes)
+        record, timeline, inbox, call, publish = rounds(made, pushes)
     if kind == "redis":
         forget_redis_keys()
     print(f"layer: {kind}  ({len(made) * 2} sockets open)")
+    print(summary("record (the service call alone)", record))
     print(summary("record → timeline entry received", timeline))
     print(summary("record → inbox row received", inbox))
     print(summary("call published → screen-pop received", call))
     print(summary("publisher: hand-over to the layer", publish))
 
 
-def rounds(
-    made: list[tuple[Advisor, Case]], pushes: int
-) -> tuple[list[float], list[float], list[float], list[float]]:
+def rounds(made: list[tuple[Advisor, Case]], pushes: int) -> tuple[list[float], ...]:
     with serve_asgi() as server, ExitStack() as stack:
         desks, files = [], []
         for advisor, case in made:
@@ -171,7 +170,7 @@ def rounds(
                     {"type": "watch", "customer_id": case.customer_id},
                 )
             )  # fmt: skip
-        timeline, inbox, call, publish = [], [], [], []
+        record, timeline, inbox, call, publish = [], [], [], [], []
         rng = random.Random(1)
         for n in range(pushes):
             i = rng.randrange(len(made))
@@ -181,6 +180,7 @@ def rounds(
             conversations.interaction_record(
                 case=case, channel="email", direction="in", text=f"Message {n}"
             )
+            record.append((time.perf_counter() - committed) * 1000)
             wait_for(files[i], "timeline")
             timeline.append((time.perf_counter() - committed) * 1000)
             wait_for(desks[i], "inbox")
@@ -202,7 +202,7 @@ def rounds(
             )  # fmt: skip
             wait_for(desks[i], "inbox_remove")
             wait_for(files[i], "timeline")
-    return timeline, inbox, call, publish
+    return record, timeline, inbox, call, publish
 
 
 def main() -> None:
