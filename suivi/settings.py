@@ -171,18 +171,32 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+
+def redis_channel_layer(url: str, prefix: str) -> dict[str, object]:
+    """The Redis channel layer of the live inbox (also used by its tests and bench)."""
+    return {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {
+            "hosts": [
+                {
+                    "address": url,
+                    # A Redis that does not answer must not hold a request for long...
+                    "socket_connect_timeout": 2,
+                    # ...but a socket waits up to 5 s in BZPOPMIN for its next push: a
+                    # read timeout of redis-py's default 5 s would cut it off.
+                    "socket_timeout": 15,
+                }
+            ],
+            "prefix": prefix,
+        },
+    }
+
+
 # The live inbox (docs/live.md): pushes reach the sockets of this process only with the
 # in-memory layer; Redis carries them between web processes and from the worker.
 if REDIS_URL:
     CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {
-                # A Redis that does not answer must not hold a request for long.
-                "hosts": [{"address": REDIS_URL, "socket_connect_timeout": 2}],
-                "prefix": os.environ.get("SUIVI_CHANNELS_PREFIX", "suivi"),
-            },
-        }
+        "default": redis_channel_layer(REDIS_URL, os.environ.get("SUIVI_CHANNELS_PREFIX", "suivi"))
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

@@ -17,10 +17,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
+import redis
 import uvicorn
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import connections
+
+from suivi.settings import redis_channel_layer
 
 REDIS_URL = os.environ.get("SUIVI_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -65,21 +66,17 @@ def serve_asgi() -> Iterator[AsgiServer]:
 def channel_layer(request, settings) -> Iterator[str]:
     """The in-memory layer (the default) and Redis (SUIVI_REDIS_URL, as `.ci/run` starts
     it), each under a name of its own so that parallel runs never share a group."""
+    prefix = f"suivi-test-{uuid.uuid4().hex[:12]}"
     if request.param == "redis":
-        settings.CHANNEL_LAYERS = {
-            "default": {
-                "BACKEND": "channels_redis.core.RedisChannelLayer",
-                "CONFIG": {
-                    "hosts": [{"address": REDIS_URL, "socket_connect_timeout": 2}],
-                    "prefix": f"suivi-test-{uuid.uuid4().hex[:12]}",
-                },
-            }
-        }
+        settings.CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL, prefix)}
     else:
         settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     yield request.param
     if request.param == "redis":
-        async_to_sync(get_channel_layer().flush)()
+        # The layer's own flush would close connections that belong to other loops.
+        with redis.Redis.from_url(REDIS_URL) as client:
+            for key in client.scan_iter(f"{prefix}*"):
+                client.delete(key)
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """The live inbox: advisors' WebSockets (`/ws/desk/`) and the pushes that feed them.
 
-`consumers` holds the socket, `handlers` turns domain events into pushes after the
-commit, `push` sends them through the channel layer. See docs/live.md.
+`handlers` turns domain events into pushes after the commit, `push` sends them through
+the channel layer, `consumers` holds the socket, and `fragments` renders each push for
+the socket's advisor once their rights are checked. See docs/live.md.
 """

@@ -173,7 +173,9 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
     async def _render_and_send(
         self, render: Callable[..., fragments.Payload | None], **kwargs: Any
     ) -> None:
-        payload = await database_sync_to_async(self._render)(render, kwargs)
+        # Not thread-sensitive: the sockets of all advisors render in parallel threads
+        # instead of queueing behind one another on a single one.
+        payload = await database_sync_to_async(self._render, thread_sensitive=False)(render, kwargs)
         if payload is not None:
             await self.send_json(payload)
 

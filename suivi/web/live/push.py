@@ -3,17 +3,17 @@
 A push carries ids only; each socket turns it into HTML for its own advisor, after
 checking that advisor may see it (`fragments`). Pushes are best effort: a page that was
 not connected when something happened shows it on its next load. So a failing layer is
-logged, never raised, and a push never waits long on the layer.
+logged, never raised, and the publisher never waits on the layer.
 """
 
 import asyncio
 import logging
+import os
 import threading
 from collections.abc import Iterable
 from concurrent.futures import Future
 from typing import Any
 
-from asgiref.sync import async_to_sync
 from channels.layers import BaseChannelLayer, InMemoryChannelLayer, get_channel_layer
 
 logger = logging.getLogger(__name__)
@@ -48,7 +48,8 @@ def serving(loop: asyncio.AbstractEventLoop) -> None:
 
 
 def send(messages: Iterable[Message]) -> None:
-    """Send each (group, payload) now; call it from `transaction.on_commit`."""
+    """Hand each (group, payload) to the layer and return at once; call it from
+    `transaction.on_commit`."""
     batch = [(group, {**payload, "type": PUSH}) for group, payload in messages]
     if not batch:
         return
@@ -58,31 +59,68 @@ def send(messages: Iterable[Message]) -> None:
             return
         if isinstance(layer, InMemoryChannelLayer):
             _send_in_process(layer, batch)
-        elif _loop_running_here():
-            # Sync code called from a thread that runs an event loop (async_to_sync would
-            # refuse): send from a thread of its own, without waiting.
-            threading.Thread(target=_send_logged, args=(layer, batch), daemon=True).start()
         else:
-            # Under the ASGI server this runs on the server's own loop (the sync view runs
-            # in a thread of it); in a worker it runs in a short-lived loop of its own.
-            async_to_sync(_group_send_all)(layer, batch)
+            _sender.send(layer, batch)
     except Exception:
         logger.exception("Live push failed; the pages show it on their next load.")
 
 
-def _loop_running_here() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
+class _Sender:
+    """One thread with its own event loop sends this process's pushes to Redis, one batch
+    after the other: the publisher (a request, a worker task) never waits on Redis, the
+    connections are reused, and pushes keep their order."""
+
+    MAX_WAITING = 10_000
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._queue: asyncio.Queue[tuple[BaseChannelLayer, list[Message]]] | None = None
+
+    def send(self, layer: BaseChannelLayer, batch: list[Message]) -> None:
+        loop = self._running_loop()
+        loop.call_soon_threadsafe(self._enqueue, layer, batch)
+
+    def _running_loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                self._queue = asyncio.Queue(self.MAX_WAITING)
+                thread = threading.Thread(
+                    target=self._run, args=(loop,), name="suivi-live-push", daemon=True
+                )
+                thread.start()
+                self._loop = loop
+            return self._loop
+
+    def _run(self, loop: asyncio.AbstractEventLoop) -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(self._drain())
+
+    def _enqueue(self, layer: BaseChannelLayer, batch: list[Message]) -> None:
+        assert self._queue is not None
+        try:
+            self._queue.put_nowait((layer, batch))
+        except asyncio.QueueFull:
+            logger.error("Live push dropped: %d pushes wait for the layer.", self.MAX_WAITING)
+
+    async def _drain(self) -> None:
+        assert self._queue is not None
+        while True:
+            layer, batch = await self._queue.get()
+            try:
+                await _group_send_all(layer, batch)
+            except Exception:
+                logger.exception("Live push failed; the pages show it on their next load.")
+
+    def forget(self) -> None:
+        # A forked child does not inherit the thread: it starts its own when needed.
+        self._lock = threading.Lock()
+        self._loop = self._queue = None
 
 
-def _send_logged(layer: BaseChannelLayer, batch: list[Message]) -> None:
-    try:
-        async_to_sync(_group_send_all)(layer, batch)
-    except Exception:
-        logger.exception("Live push failed; the pages show it on their next load.")
+_sender = _Sender()
+os.register_at_fork(after_in_child=_sender.forget)
 
 
 def _send_in_process(layer: InMemoryChannelLayer, batch: list[Message]) -> None:
