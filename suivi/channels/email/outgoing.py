@@ -6,13 +6,14 @@ backend (a relay, or .eml files in var/outbox/), retried with backoff on failure
 """
 
 import logging
+import time
 from datetime import datetime, timedelta
 from email.utils import formataddr, make_msgid
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import F, Func, JSONField, Value
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,6 +27,7 @@ from suivi.customers.models import Customer, Identity
 from suivi.people.models import Advisor
 from suivi.promises.models import Promise
 
+from .. import queue
 from ..models import EmailMessageId, OutboundEmail
 from . import addresses, config
 
@@ -33,6 +35,8 @@ logger = logging.getLogger("suivi.channels.email")
 SEND_ATTEMPTS = 5
 SEND_BACKOFF = timedelta(minutes=1)
 ACK_WINDOW = timedelta(hours=1)
+# A sending drain gives its worker back after this long (other tasks get a turn).
+SEND_BUDGET = timedelta(seconds=1)
 
 
 class NoEmailAddress(InvalidInput):
@@ -144,8 +148,15 @@ def _compose(
         direction=EmailMessageId.Direction.OUTBOUND,
         created_at=moment,
     )
-    transaction.on_commit(lambda: _enqueue(outbound.pk))
+    transaction.on_commit(_wake)
     return outbound
+
+
+def _wake() -> None:
+    """A new e-mail waits: make sure a sending drain runs after this commit."""
+    from .. import tasks
+
+    queue.wake(tasks.send_pending)
 
 
 def _enqueue(outbound_id: int) -> None:
@@ -241,25 +252,89 @@ def acknowledge(
 
 def _set_delivery(outbound: OutboundEmail, status: str, error: str = "") -> None:
     """The interaction shows its delivery: pending, sent, or not delivered and why."""
+    delivery = {"status": status, "attempts": outbound.attempts, "error": error}
+    if connection.vendor == "postgresql":
+        # One statement: the key is replaced in place, the rest of the metadata kept.
+        Interaction.objects.filter(pk=outbound.interaction_id).update(
+            metadata=Func(
+                F("metadata"),
+                Value("{delivery}"),
+                Value(delivery, output_field=JSONField()),
+                function="jsonb_set",
+                output_field=JSONField(),
+            )
+        )
+        return
     metadata = dict(
         Interaction.objects.filter(pk=outbound.interaction_id)
         .values_list("metadata", flat=True)
         .first()
         or {}
     )
-    metadata["delivery"] = {"status": status, "attempts": outbound.attempts, "error": error}
+    metadata["delivery"] = delivery
     Interaction.objects.filter(pk=outbound.interaction_id).update(metadata=metadata)
+
+
+def _claim(moment: datetime, *, outbound_id: int | None = None) -> OutboundEmail | None:
+    """Take a pending e-mail whose attempt is due (this one, or the oldest never tried
+    that nobody else is taking): one more attempt, and the next one scheduled already in
+    case this worker dies while sending."""
+    if connection.vendor == "postgresql":
+        condition = "status = %s AND next_attempt_at <= %s"
+        where, params = (
+            (f"id = %s AND {condition}", [outbound_id, OutboundEmail.Status.PENDING, moment])
+            if outbound_id is not None
+            else (
+                queue.next_row(OutboundEmail, f"{condition} AND attempts = 0"),
+                [OutboundEmail.Status.PENDING, moment],
+            )
+        )
+        return queue.claim_returning(
+            OutboundEmail,
+            assignments="attempts = attempts + 1, next_attempt_at = %s",
+            where=where,
+            params=[moment + SEND_BACKOFF, *params],
+        )
+    due = OutboundEmail.objects.filter(
+        status=OutboundEmail.Status.PENDING, next_attempt_at__lte=moment
+    )
+    if outbound_id is None:
+        outbound_id = (
+            due.filter(attempts=0).order_by("next_attempt_at", "pk").values_list("pk", flat=True)
+        ).first()
+        if outbound_id is None:
+            return None
+    claimed = due.filter(pk=outbound_id).update(
+        attempts=F("attempts") + 1, next_attempt_at=moment + SEND_BACKOFF
+    )
+    return OutboundEmail.objects.get(pk=outbound_id) if claimed else None
 
 
 def send(*, outbound_id: int) -> str:
     """Send one pending e-mail now; a failure schedules the next attempt."""
     moment = clock.now()
-    claimed = OutboundEmail.objects.filter(
-        pk=outbound_id, status=OutboundEmail.Status.PENDING, next_attempt_at__lte=moment
-    ).update(attempts=F("attempts") + 1, next_attempt_at=moment + SEND_BACKOFF)
-    if not claimed:
+    outbound = _claim(moment, outbound_id=outbound_id)
+    if outbound is None:
         return "skipped"
-    outbound = OutboundEmail.objects.get(pk=outbound_id)
+    return _deliver(outbound, moment)
+
+
+def send_pending(*, budget: timedelta = SEND_BUDGET) -> int:
+    """Send the e-mails never tried yet, one after the other, until none is left or the
+    time budget is spent (then the next drain is enqueued). Retries wait for their
+    backoff and come through `send_due`."""
+    deadline = time.monotonic() + budget.total_seconds()
+    count = 0
+    while (outbound := _claim(clock.now())) is not None:
+        _deliver(outbound, clock.now())
+        count += 1
+        if time.monotonic() >= deadline:
+            transaction.on_commit(_wake)
+            break
+    return count
+
+
+def _deliver(outbound: OutboundEmail, moment: datetime) -> str:
     headers = {"Message-ID": f"<{outbound.message_id}>"}
     if outbound.in_reply_to:
         headers["In-Reply-To"] = outbound.in_reply_to
