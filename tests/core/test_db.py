@@ -13,9 +13,13 @@ def _savepoint_statements(queries: CaptureQueriesContext) -> list[str]:
 
 
 def test_nested_blocks_make_no_savepoint_inside(transactional_db):
-    with transaction.atomic(), db.no_nested_savepoints():
-        with CaptureQueriesContext(connection) as queries, transaction.atomic():
-            Team.objects.create(name="A")
+    with (
+        transaction.atomic(),
+        db.no_nested_savepoints(),
+        CaptureQueriesContext(connection) as queries,
+        transaction.atomic(),
+    ):
+        Team.objects.create(name="A")
     assert _savepoint_statements(queries) == []
     assert Team.objects.filter(name="A").exists()
 
@@ -55,7 +59,6 @@ def test_outside_a_transaction_it_refuses(transactional_db):
 def test_the_connection_makes_savepoints_again_afterwards(transactional_db):
     with transaction.atomic(), db.no_nested_savepoints():
         pass
-    with transaction.atomic():
-        with CaptureQueriesContext(connection) as queries, transaction.atomic():
-            Team.objects.create(name="B")
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries, transaction.atomic():
+        Team.objects.create(name="B")
     assert len(_savepoint_statements(queries)) == 2  # SAVEPOINT, RELEASE
