@@ -4,10 +4,9 @@
 understanding happens later, run by a task; each channel provides a processor
 (`PROCESSORS`) that turns one raw message into an interaction.
 
-The stored messages are their own queue: a new message does not get a task of its own
-but wakes a drain (`inbound_process_due`), unless one is already waiting to start, and
-the drain takes fresh messages one by one (`FOR UPDATE SKIP LOCKED`, so any number of
-workers drain together), each in its own transaction. A message that failed is retried
+The stored messages are their own queue (`queue.py`): a new message does not get a task
+of its own but wakes a drain (`inbound_process_due`), and the drain takes fresh messages
+one by one, each in its own transaction. A message that failed is retried
 alone (`inbound_process`), enqueued by the retry sweep once its backoff has passed.
 """
 
@@ -16,7 +15,7 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
@@ -28,6 +27,7 @@ from suivi.core import clock
 from suivi.core.errors import Conflict, NotFound
 from suivi.core.vocabulary import Channel
 
+from . import queue
 from .models import InboundMessage
 
 logger = logging.getLogger("suivi.channels")
@@ -82,55 +82,20 @@ def _enqueue(message_id: int) -> None:
         logger.exception("Could not enqueue inbound message %s", message_id)
 
 
-def _drain_waiting() -> bool:
-    """Whether a drain is queued and not started yet. It will see every message committed
-    before it starts, so a new message needs no task of its own. Only the database task
-    backend can tell; with any other, a drain is enqueued for every message."""
-    from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
-
-    from .tasks import process_inbound_due
-
-    backend = process_inbound_due.get_backend()
-    if not isinstance(backend, DatabaseBackend):
-        return False
-    return (
-        DBTaskResult.objects.ready()
-        .filter(
-            task_path=process_inbound_due.module_path,
-            backend_name=backend.alias,
-            queue_name=process_inbound_due.queue_name,
-        )
-        .exists()
-    )
-
-
 def _wake() -> None:
     """After a message is committed: make sure a drain will run after this moment."""
     from .tasks import process_inbound_due
 
-    try:
-        if not _drain_waiting():
-            process_inbound_due.enqueue()
-    except Exception:
-        # Stored is what matters: the retry sweep picks the message up after PICKUP_GRACE.
-        logger.exception("Could not wake the inbound workers")
-
-
-def _table() -> tuple[str, list[Any], str]:
-    """The table, its concrete fields but the key, and every column quoted (RETURNING)."""
-    meta = InboundMessage._meta
-    quote = connection.ops.quote_name
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(quote(f.column) for f in meta.concrete_fields)
-    return quote(meta.db_table), fields, columns
+    queue.wake(process_inbound_due)
 
 
 def _insert_once(message: InboundMessage) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING: one statement, no savepoint, no prior SELECT;
     False when the message was stored already."""
-    table, fields, _columns = _table()
+    meta = InboundMessage._meta
     quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
     values = [f.get_db_prep_save(f.pre_save(message, True), connection) for f in fields]
     # Names come from the model's metadata; every value is a parameter.
     sql = (
@@ -192,14 +157,9 @@ def inbound_store(
     return message, created
 
 
-def _claim_sql(condition: str) -> str:
-    # As in _insert_once: names from the model's metadata, values as parameters.
-    table, _fields, columns = _table()
-    return (
-        f"UPDATE {table} SET status = %s, attempts = attempts + 1, "  # noqa: S608
-        f"processing_started_at = %s, next_attempt_at = %s WHERE {condition} "
-        f"RETURNING {columns}"
-    )
+def _claim_assignments(moment: datetime) -> tuple[str, list[Any]]:
+    sql = "status = %s, attempts = attempts + 1, processing_started_at = %s, next_attempt_at = %s"
+    return sql, [Status.PROCESSING, moment, moment + STALE_PROCESSING]
 
 
 def _claim(message_id: int) -> InboundMessage | None:
@@ -207,9 +167,13 @@ def _claim(message_id: int) -> InboundMessage | None:
     no longer due (a duplicate enqueue costs one UPDATE)."""
     moment = clock.now()
     if connection.vendor == "postgresql":
-        sql = _claim_sql("id = %s AND status = %s")
-        params = [Status.PROCESSING, moment, moment + STALE_PROCESSING, message_id, Status.RECEIVED]
-        return next(iter(InboundMessage.objects.raw(sql, params)), None)
+        assignments, params = _claim_assignments(moment)
+        return queue.claim_returning(
+            InboundMessage,
+            assignments=assignments,
+            where="id = %s AND status = %s",
+            params=[*params, message_id, Status.RECEIVED],
+        )
     claimed = InboundMessage.objects.filter(pk=message_id, status=Status.RECEIVED).update(
         status=Status.PROCESSING,
         attempts=F("attempts") + 1,
@@ -227,13 +191,13 @@ def _claim_next() -> InboundMessage | None:
     moment = clock.now()
     fresh = InboundMessage.objects.filter(status=Status.RECEIVED, attempts=0)
     if connection.vendor == "postgresql":
-        table, _fields, _columns = _table()
-        sql = _claim_sql(
-            f"id = (SELECT id FROM {table} WHERE status = %s AND attempts = 0 "  # noqa: S608
-            "ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+        assignments, params = _claim_assignments(moment)
+        return queue.claim_returning(
+            InboundMessage,
+            assignments=assignments,
+            where=queue.next_row(InboundMessage, "status = %s AND attempts = 0"),
+            params=[*params, Status.RECEIVED],
         )
-        params = [Status.PROCESSING, moment, moment + STALE_PROCESSING, Status.RECEIVED]
-        return next(iter(InboundMessage.objects.raw(sql, params)), None)
     # Elsewhere (SQLite) writers are serialised: the conditional UPDATE decides.
     while pk := fresh.order_by("next_attempt_at", "pk").values_list("pk", flat=True).first():
         if (message := _claim(pk)) is not None:

@@ -47,3 +47,11 @@ def process_inbound_due() -> int:
     from .inbound import inbound_process_due
 
     return inbound_process_due()
+
+
+@task()
+def send_pending() -> int:
+    """Send the e-mails waiting for their first attempt (see outgoing.send_pending)."""
+    from .email.outgoing import send_pending as pending
+
+    return pending()

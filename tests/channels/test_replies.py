@@ -194,3 +194,44 @@ def test_the_raw_message_is_one_click_away_for_those_who_see_the_case(
 
     client.force_login(outsider.user)
     assert client.get(f"/inbound/{message.pk}/raw/").status_code == 404
+
+
+def test_answers_committed_together_wake_one_sending_drain(case, advisor, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    from suivi.channels.models import OutboundEmail
+
+    # given the database task backend (what production runs)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    # when three answers are committed, each waking the sending drain
+    for n in range(3):
+        outgoing.reply(case=case, by=advisor, body=f"Réponse {n}")
+        outgoing._wake()  # what each commit runs
+
+    # then one drain waits, and it sends them all, oldest first, keeping their metadata
+    waiting = DBTaskResult.objects.ready().filter(task_path="suivi.channels.tasks.send_pending")
+    assert waiting.count() == 1
+    assert outgoing.send_pending() == 3
+    assert [m.body for m in mail.outbox] == ["Réponse 0", "Réponse 1", "Réponse 2"]
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sent"}
+    for interaction in Interaction.objects.filter(direction="out"):
+        assert interaction.metadata["delivery"] == {"status": "sent", "attempts": 1, "error": ""}
+        assert interaction.metadata["email"]["to"] == "helene@example.org"
+
+
+def test_the_sending_drain_leaves_failed_sends_to_their_retry(
+    case, advisor, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = f"{__name__}._Down"
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = outgoing.reply(case=case, by=advisor, body="Nous corrigeons.")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+    # when a later drain runs, even once the retry is due
+    with clock.frozen_at(clock.now() + timedelta(hours=1)):
+        assert outgoing.send_pending() == 0
+
+    # then the failed e-mail waits for send_due (its retry), not for any drain
+    sent.refresh_from_db()
+    assert (sent.status, sent.attempts) == ("pending", 1)

@@ -6,14 +6,16 @@ backend (a relay, or .eml files in var/outbox/), retried with backoff on failure
 """
 
 import logging
+import time
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from email.utils import formataddr, make_msgid
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import Count, F, Func, JSONField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,6 +30,7 @@ from suivi.knowledge.selectors import reply_metadata
 from suivi.people.models import Advisor
 from suivi.promises.models import Promise
 
+from .. import queue
 from ..models import EmailMessageId, OutboundEmail
 from . import addresses, config
 
@@ -35,6 +38,8 @@ logger = logging.getLogger("suivi.channels.email")
 SEND_ATTEMPTS = 5
 SEND_BACKOFF = timedelta(minutes=1)
 ACK_WINDOW = timedelta(hours=1)
+# A sending drain gives its worker back after this long (other tasks get a turn).
+SEND_BUDGET = timedelta(seconds=1)
 
 
 class NoEmailAddress(InvalidInput):
@@ -148,8 +153,15 @@ def _compose(
         direction=EmailMessageId.Direction.OUTBOUND,
         created_at=moment,
     )
-    transaction.on_commit(lambda: _enqueue(outbound.pk))
+    transaction.on_commit(_wake)
     return outbound
+
+
+def _wake() -> None:
+    """A new e-mail waits: make sure a sending drain runs after this commit."""
+    from .. import tasks
+
+    queue.wake(tasks.send_pending)
 
 
 def _enqueue(outbound_id: int) -> None:
@@ -195,6 +207,35 @@ def first_answer_due(case: Case) -> datetime | None:
     )
 
 
+def _acknowledgement_facts(case: Case, to_address: str) -> tuple[int, datetime | None]:
+    """Acknowledgements sent to this address within the window (the rate limit) and
+    when the case's first answer is due (`first_answer_due`), in one query."""
+    since = clock.now() - ACK_WINDOW
+    recent = (
+        OutboundEmail.objects.filter(
+            to_address=to_address, kind=OutboundEmail.Kind.ACKNOWLEDGEMENT, created_at__gte=since
+        )
+        .order_by()
+        .values("to_address")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    due = (
+        Promise.objects.filter(
+            case=OuterRef("pk"), kind=Promise.Kind.FIRST_ANSWER, status=Promise.Status.OPEN
+        )
+        .order_by("due_at")
+        .values("due_at")[:1]
+    )
+    row = (
+        Case.objects.filter(pk=case.pk)
+        .annotate(recent=Coalesce(Subquery(recent), 0), due=Subquery(due))
+        .values_list("recent", "due")
+        .first()
+    )
+    return row if row is not None else (0, None)
+
+
 def acknowledge(
     *,
     case: Case,
@@ -205,14 +246,10 @@ def acknowledge(
     """Tell the customer we have their message, who will answer and by when — once per
     new case, in their language, and at most a few times an hour per sender.
     `thread_headers`: (In-Reply-To, References) when the caller knows them."""
-    since = clock.now() - ACK_WINDOW
-    recent = OutboundEmail.objects.filter(
-        to_address=to_address, kind=OutboundEmail.Kind.ACKNOWLEDGEMENT, created_at__gte=since
-    ).count()
+    recent, due = _acknowledgement_facts(case, to_address)
     if recent >= config.acknowledgements_per_hour():
         logger.info("Acknowledgement to %s not sent: rate limit", to_address)
         return None
-    due = first_answer_due(case)
     language = customer.language or settings.LANGUAGE_CODE
     with translation.override(language):
         name = customer.greeting_name or _("Madam, Sir")
@@ -250,25 +287,89 @@ def acknowledge(
 
 def _set_delivery(outbound: OutboundEmail, status: str, error: str = "") -> None:
     """The interaction shows its delivery: pending, sent, or not delivered and why."""
+    delivery = {"status": status, "attempts": outbound.attempts, "error": error}
+    if connection.vendor == "postgresql":
+        # One statement: the key is replaced in place, the rest of the metadata kept.
+        Interaction.objects.filter(pk=outbound.interaction_id).update(
+            metadata=Func(
+                F("metadata"),
+                Value("{delivery}"),
+                Value(delivery, output_field=JSONField()),
+                function="jsonb_set",
+                output_field=JSONField(),
+            )
+        )
+        return
     metadata = dict(
         Interaction.objects.filter(pk=outbound.interaction_id)
         .values_list("metadata", flat=True)
         .first()
         or {}
     )
-    metadata["delivery"] = {"status": status, "attempts": outbound.attempts, "error": error}
+    metadata["delivery"] = delivery
     Interaction.objects.filter(pk=outbound.interaction_id).update(metadata=metadata)
+
+
+def _claim(moment: datetime, *, outbound_id: int | None = None) -> OutboundEmail | None:
+    """Take a pending e-mail whose attempt is due (this one, or the oldest never tried
+    that nobody else is taking): one more attempt, and the next one scheduled already in
+    case this worker dies while sending."""
+    if connection.vendor == "postgresql":
+        condition = "status = %s AND next_attempt_at <= %s"
+        where, params = (
+            (f"id = %s AND {condition}", [outbound_id, OutboundEmail.Status.PENDING, moment])
+            if outbound_id is not None
+            else (
+                queue.next_row(OutboundEmail, f"{condition} AND attempts = 0"),
+                [OutboundEmail.Status.PENDING, moment],
+            )
+        )
+        return queue.claim_returning(
+            OutboundEmail,
+            assignments="attempts = attempts + 1, next_attempt_at = %s",
+            where=where,
+            params=[moment + SEND_BACKOFF, *params],
+        )
+    due = OutboundEmail.objects.filter(
+        status=OutboundEmail.Status.PENDING, next_attempt_at__lte=moment
+    )
+    if outbound_id is None:
+        outbound_id = (
+            due.filter(attempts=0).order_by("next_attempt_at", "pk").values_list("pk", flat=True)
+        ).first()
+        if outbound_id is None:
+            return None
+    claimed = due.filter(pk=outbound_id).update(
+        attempts=F("attempts") + 1, next_attempt_at=moment + SEND_BACKOFF
+    )
+    return OutboundEmail.objects.get(pk=outbound_id) if claimed else None
 
 
 def send(*, outbound_id: int) -> str:
     """Send one pending e-mail now; a failure schedules the next attempt."""
     moment = clock.now()
-    claimed = OutboundEmail.objects.filter(
-        pk=outbound_id, status=OutboundEmail.Status.PENDING, next_attempt_at__lte=moment
-    ).update(attempts=F("attempts") + 1, next_attempt_at=moment + SEND_BACKOFF)
-    if not claimed:
+    outbound = _claim(moment, outbound_id=outbound_id)
+    if outbound is None:
         return "skipped"
-    outbound = OutboundEmail.objects.get(pk=outbound_id)
+    return _deliver(outbound, moment)
+
+
+def send_pending(*, budget: timedelta = SEND_BUDGET) -> int:
+    """Send the e-mails never tried yet, one after the other, until none is left or the
+    time budget is spent (then the next drain is enqueued). Retries wait for their
+    backoff and come through `send_due`."""
+    deadline = time.monotonic() + budget.total_seconds()
+    count = 0
+    while (outbound := _claim(clock.now())) is not None:
+        _deliver(outbound, clock.now())
+        count += 1
+        if time.monotonic() >= deadline:
+            transaction.on_commit(_wake)
+            break
+    return count
+
+
+def _deliver(outbound: OutboundEmail, moment: datetime) -> str:
     headers = {"Message-ID": f"<{outbound.message_id}>"}
     if outbound.in_reply_to:
         headers["In-Reply-To"] = outbound.in_reply_to

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from suivi.conversations import services as conversations
 from suivi.conversations.models import Case, Interaction
-from suivi.core import clock
+from suivi.core import clock, db
 from suivi.core.vocabulary import Channel, Language
 from suivi.customers import selectors as customer_selectors
 from suivi.customers import services as customer_services
@@ -36,8 +36,10 @@ _DATE_TRUST = timedelta(days=7)
 
 
 def process(message: InboundMessage) -> Outcome:
-    # A new case makes two policy promises: the team's policies and calendar are read once.
-    with policies.remembered():
+    # Any error rolls the whole message back (and it is retried): the services called
+    # here need no savepoints of their own. A new case makes two policy promises: the
+    # team's policies and calendar are read once.
+    with db.no_nested_savepoints(), policies.remembered():
         return _process(message)
 
 
@@ -195,15 +197,16 @@ def _customer(parsed: ParsedEmail) -> tuple[Customer | None, bool]:
         return found, False
     given, family = _names(parsed.from_name, parsed.from_address)
     try:
-        # customer_create is atomic (its own savepoint here): a failure rolls back only
-        # its own writes and leaves our transaction usable.
-        customer = customer_services.customer_create(
-            given_name=given,
-            family_name=family,
-            language=_language(parsed),
-            preferred_channel=Channel.EMAIL,
-            identities=[customer_services.IdentityInput("email", parsed.from_address)],
-        )
+        # customer_create is atomic, with its own savepoint here: a failure rolls back
+        # only its own writes and leaves our transaction usable.
+        with db.savepoints():
+            customer = customer_services.customer_create(
+                given_name=given,
+                family_name=family,
+                language=_language(parsed),
+                preferred_channel=Channel.EMAIL,
+                identities=[customer_services.IdentityInput("email", parsed.from_address)],
+            )
     except customer_services.IdentityTaken:
         # Another worker created them a moment ago.
         found = customer_selectors.customer_by_identity(kind="email", value=parsed.from_address)

@@ -1,0 +1,61 @@
+"""Tables that are their own work queue: inbound messages, outgoing e-mails.
+
+A new row does not get a task of its own; it wakes a drain task, unless one is already
+waiting to start (that one will see every row committed before it starts). A drain
+claims rows one by one with a single `UPDATE ... RETURNING` whose row is chosen with
+`FOR UPDATE SKIP LOCKED`, so any number of workers drain together and none waits.
+"""
+
+import logging
+from typing import Any, TypeVar
+
+from django.db import connection, models
+
+logger = logging.getLogger("suivi.channels")
+M = TypeVar("M", bound=models.Model)
+
+
+def task_waiting(task: Any) -> bool:
+    """Whether `task` is queued and not started yet. Only the database task backend can
+    tell; with any other, the answer is no (and the caller enqueues)."""
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    backend = task.get_backend()
+    if not isinstance(backend, DatabaseBackend):
+        return False
+    return (
+        DBTaskResult.objects.ready()
+        .filter(task_path=task.module_path, backend_name=backend.alias, queue_name=task.queue_name)
+        .exists()
+    )
+
+
+def wake(task: Any) -> None:
+    """Make sure `task` (a drain) runs after this moment: enqueue it unless one waits."""
+    try:
+        if not task_waiting(task):
+            task.enqueue()
+    except Exception:
+        # The rows are stored: the periodic sweeps pick them up.
+        logger.exception("Could not enqueue %s", task.name)
+
+
+def claim_returning(model: type[M], *, assignments: str, where: str, params: list[Any]) -> M | None:
+    """PostgreSQL: `UPDATE <table> SET <assignments> WHERE <where> RETURNING *` as one
+    model instance, or None. SQL fragments come from the callers' code, never from
+    input; every value is a parameter."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in meta.concrete_fields)
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {where} RETURNING {columns}"  # noqa: S608
+    return next(iter(model._default_manager.raw(sql, params)), None)
+
+
+def next_row(model: type[models.Model], condition: str) -> str:
+    """A WHERE clause taking the oldest row matching `condition` nobody else is taking."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    return (
+        f"id = (SELECT id FROM {table} WHERE {condition} "  # noqa: S608
+        "ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+    )

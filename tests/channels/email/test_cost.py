@@ -1,0 +1,82 @@
+"""What processing one e-mail costs, pinned: statements can go down, never up. And the
+paths that must keep their own savepoint still do."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from suivi.channels.inbound import inbound_process
+from suivi.channels.models import InboundMessage
+from suivi.customers.models import Customer
+from tests import builders
+
+from .test_threading import email
+
+Status = InboundMessage.Status
+
+
+@pytest.fixture
+def store(db, settings):
+    """Store a message without processing it (its wake-up goes nowhere)."""
+    from suivi.channels.inbound import inbound_store
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+    def _store(raw: str) -> InboundMessage:
+        message, _created = inbound_store(
+            channel="email",
+            external_id=raw.split("Message-ID: <")[1].split(">")[0],
+            raw=raw.encode(),
+            envelope={"rcpt_tos": ["support@suivi.localhost"]},
+        )
+        return message
+
+    return _store
+
+
+def _process(message: InboundMessage) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        inbound_process(message_id=message.pk)
+    message.refresh_from_db()
+    assert message.status in (Status.DONE, Status.IGNORED), message.last_error
+    return [q["sql"] for q in queries.captured_queries]
+
+
+def _savepoints(statements: list[str]) -> int:
+    return sum(1 for sql in statements if sql.upper().startswith("SAVEPOINT"))
+
+
+def test_a_known_sender_s_new_case(store, advisor):
+    builders.customer(
+        given_name="Hélène", family_name="Durand", email="helene@example.org", advisor=advisor
+    )
+    statements = _process(store(email()))
+    # the claim, the processing (advisors' states included), the message's outcome;
+    # within the test's transaction the processing block is a savepoint itself
+    assert len(statements) == 26, "\n".join(statements)
+    assert _savepoints(statements) == 1
+
+
+def test_a_new_sender_keeps_the_savepoints_of_the_customer_creation(store):
+    statements = _process(store(email(sender="Nouveau Client <nouveau@example.org>")))
+    assert len(statements) == 31, "\n".join(statements)
+    assert _savepoints(statements) == 3  # processing block, customer_create, identities
+    assert Customer.objects.filter(identities__value="nouveau@example.org").exists()
+
+
+def test_a_message_continuing_a_case(store, advisor):
+    builders.customer(
+        given_name="Hélène", family_name="Durand", email="helene@example.org", advisor=advisor
+    )
+    _process(store(email()))
+    statements = _process(store(email(message_id="m2@example.org", subject="Re: Facture")))
+    assert len(statements) == 14, "\n".join(statements)
+
+
+def test_an_invalid_sender_is_ignored_and_the_transaction_goes_on(store):
+    # the address parses but is not a valid e-mail: customer creation refuses it inside
+    # its own savepoint, and the outcome is still recorded
+    message = store(email(sender="Jean <a..b@example.org>"))
+    _process(message)
+    assert (message.status, message.outcome) == (Status.IGNORED, "invalid_sender")
+    assert not Customer.objects.exists()
