@@ -79,11 +79,14 @@ def inbound_store(
     raw: bytes,
     source: str = "",
     envelope: dict[str, Any] | None = None,
+    enqueue: bool = True,
 ) -> tuple[InboundMessage, bool]:
     """Store a raw message once and enqueue its processing after the commit.
 
     Returns the message and whether it was new; a duplicate delivery returns the stored
-    one. When this returns, the message is committed and the sender may be told so."""
+    one. When this returns, the message is committed and the sender may be told so.
+    `enqueue=False` is for an adapter that processes at once itself (chat): if it does
+    not get to it, the retry sweep picks the message up after PICKUP_GRACE."""
     moment = clock.now()
     with transaction.atomic():
         message, created = InboundMessage.objects.get_or_create(
@@ -98,7 +101,7 @@ def inbound_store(
                 "next_attempt_at": moment + PICKUP_GRACE,
             },
         )
-        if created:
+        if created and enqueue:
             transaction.on_commit(lambda: _enqueue(message.pk))
     return message, created
 
