@@ -393,9 +393,9 @@ def _subject(conversation: ChatConversation) -> str:
         .values_list("text", flat=True)
         .first()
     )
+    words = " ".join((first or "").split())[:80]
     with translation.override(_language(conversation)):
-        label = gettext("Chat")
-    return f"{label}: {' '.join((first or '').split())[:80]}".rstrip(": ")
+        return gettext("Chat: %(words)s") % {"words": words} if words else gettext("Chat")
 
 
 @transaction.atomic
@@ -487,8 +487,8 @@ def conversation_end(
     if case is not None and summary and case.status != Case.Status.CLOSED:
         stamp = clock.now().strftime("%Y-%m-%d")
         with translation.override(settings.LANGUAGE_CODE):
-            heading = gettext("Chat of %(date)s") % {"date": stamp}
-        combined = f"{case.summary}\n\n{heading}: {summary}".strip()
+            line = gettext("Chat of %(date)s: %(summary)s") % {"date": stamp, "summary": summary}
+        combined = f"{case.summary}\n\n{line}".strip()
         conversations.case_update(case=case, changes={"summary": combined})
     conversation.status = Status.ENDED
     conversation.ended_at = clock.now()
