@@ -249,3 +249,5 @@ SUIVI_CHAT_IP_CONNECTS_PER_MINUTE = int(os.environ.get("SUIVI_CHAT_IP_CONNECTS_P
 SUIVI_CHAT_IP_MESSAGES_PER_MINUTE = int(os.environ.get("SUIVI_CHAT_IP_MESSAGES_PER_MINUTE", "300"))
 # Called for each customer chat message while no advisor has joined (a no-op for now).
 SUIVI_CHAT_ASSISTANT = "suivi.channels.chat.assistant.assistant_turn"
+# Threads (and so database connections) each web process gives the chat sockets.
+SUIVI_CHAT_DB_THREADS = int(os.environ.get("SUIVI_CHAT_DB_THREADS", "16"))

@@ -121,12 +121,15 @@ def inbound_store(
     raw: bytes,
     source: str = "",
     envelope: dict[str, Any] | None = None,
+    enqueue: bool = True,
 ) -> tuple[InboundMessage, bool]:
     """Store a raw message once and have it processed after the commit.
 
     Returns the message and whether it was new; a duplicate delivery returns the stored
     one. When this returns, the message is committed (unless the caller holds a
-    transaction) and the sender may be told so."""
+    transaction) and the sender may be told so. `enqueue=False` is for an adapter that
+    processes at once itself (chat): if it does not get to it, the retry sweep picks the
+    message up after PICKUP_GRACE."""
     moment = clock.now()
     message = InboundMessage(
         channel=channel,
@@ -152,7 +155,7 @@ def inbound_store(
                     for f in ("raw", "size", "source", "envelope", "received_at", "next_attempt_at")
                 },
             )
-    if created:
+    if created and enqueue:
         transaction.on_commit(_wake)
     return message, created
 

@@ -8,6 +8,7 @@ stays open; a refused connection gets an error frame, then a close code that say
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -34,10 +35,19 @@ CLOSE_RATE_LIMITED = 4029
 MAX_STRIKES = 50
 
 
+_executor: ThreadPoolExecutor | None = None
+
+
 def db(function: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
-    # Not thread-sensitive: chats are independent, so they need not queue behind one
-    # thread; each worker thread keeps its own database connection.
-    return database_sync_to_async(function, thread_sensitive=False)
+    """Run a service in the chat's own threads. Not thread-sensitive: chats are
+    independent and need not queue behind one thread; each thread keeps its database
+    connection (SUIVI_CHAT_DB_THREADS of them per process)."""
+    global _executor
+    if _executor is None:
+        _executor = ThreadPoolExecutor(
+            max_workers=settings.SUIVI_CHAT_DB_THREADS, thread_name_prefix="suivi-chat"
+        )
+    return database_sync_to_async(function, thread_sensitive=False, executor=_executor)
 
 
 def _header(scope: dict[str, Any], name: bytes) -> str:
@@ -281,12 +291,11 @@ class CustomerChat(JsonSocket):
         received = await db(services.customer_message_receive)(
             conversation=conversation, client_id=data.get("client_id"), text=data.get("text")
         )
-        line = received.message
         await self.send_frame(
             {
                 "type": "ack",
                 "client_id": data.get("client_id"),
-                "id": line.pk if line is not None else None,
+                "id": received.message_id,
                 "duplicate": received.duplicate,
             }
         )

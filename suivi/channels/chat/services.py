@@ -244,7 +244,7 @@ class Received:
     stored: InboundMessage
     duplicate: bool
     # None while processing has not succeeded (it is retried; the line shows up then).
-    message: ChatMessage | None
+    message_id: int | None
 
 
 def customer_message_receive(
@@ -252,9 +252,10 @@ def customer_message_receive(
 ) -> Received:
     """Store the raw message (once per client id), then process it at once. The caller
     acknowledges as soon as this returns: the message is committed."""
+    from .processing import ENDED, line_id
+
     client_id, text = check_client_id(client_id), check_text(text)
-    # Read again: the advisor may have ended the chat since this socket loaded it.
-    if ChatConversation.objects.filter(pk=conversation.pk, status=Status.ENDED).exists():
+    if conversation.is_over:
         raise ConversationEnded(conversation_id=conversation.pk)
     raw = json.dumps(
         {"conversation": conversation.pk, "client_id": client_id, "text": text},
@@ -265,18 +266,23 @@ def customer_message_receive(
         external_id=inbound_key(conversation, client_id),
         raw=raw,
         source=f"chat:{conversation.widget_id}",
+        # Processed here and now; if not, the retry sweep takes it (docs/channels/email.md).
+        enqueue=False,
     )
-    if created:
-        # Usually done here, in the same request; a failure leaves it to the retry sweep.
-        inbound_process(message_id=stored.pk)
-    message = (
-        ChatMessage.objects.filter(
-            conversation_id=conversation.pk, author=Author.CUSTOMER, client_id=client_id
+    outcome = inbound_process(message_id=stored.pk) if created else stored.outcome
+    if outcome == ENDED:
+        raise ConversationEnded(conversation_id=conversation.pk)
+    message_id = line_id(outcome)
+    if message_id is None:
+        # A resend while the first copy is still being processed, or a failure.
+        message_id = (
+            ChatMessage.objects.filter(
+                conversation_id=conversation.pk, author=Author.CUSTOMER, client_id=client_id
+            )
+            .values_list("pk", flat=True)
+            .first()
         )
-        .select_related("advisor")
-        .first()
-    )
-    return Received(stored=stored, duplicate=not created, message=message)
+    return Received(stored=stored, duplicate=not created, message_id=message_id)
 
 
 def _system_line(conversation: ChatConversation, text: str) -> ChatMessage:
@@ -387,9 +393,9 @@ def _subject(conversation: ChatConversation) -> str:
         .values_list("text", flat=True)
         .first()
     )
+    words = " ".join((first or "").split())[:80]
     with translation.override(_language(conversation)):
-        label = gettext("Chat")
-    return f"{label}: {' '.join((first or '').split())[:80]}".rstrip(": ")
+        return gettext("Chat: %(words)s") % {"words": words} if words else gettext("Chat")
 
 
 @transaction.atomic
@@ -481,8 +487,8 @@ def conversation_end(
     if case is not None and summary and case.status != Case.Status.CLOSED:
         stamp = clock.now().strftime("%Y-%m-%d")
         with translation.override(settings.LANGUAGE_CODE):
-            heading = gettext("Chat of %(date)s") % {"date": stamp}
-        combined = f"{case.summary}\n\n{heading}: {summary}".strip()
+            line = gettext("Chat of %(date)s: %(summary)s") % {"date": stamp, "summary": summary}
+        combined = f"{case.summary}\n\n{line}".strip()
         conversations.case_update(case=case, changes={"summary": combined})
     conversation.status = Status.ENDED
     conversation.ended_at = clock.now()

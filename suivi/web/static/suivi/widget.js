@@ -43,7 +43,7 @@
       restart: "Nouvelle discussion",
       refused: "Ce chat n’est pas disponible sur ce site.",
       failed: "non envoyé",
-      welcome: "Bonjour ! Posez votre question, un conseiller peut vous répondre à tout moment."
+      welcome: "Bonjour ! Posez votre question, un conseiller peut vous répondre à tout moment."
     },
     en: {
       launcher: "Chat with us",

@@ -1,0 +1,258 @@
+"""Web chat under load: N concurrent WebSocket chats against one ASGI process.
+
+    .venv/bin/python bench/chat_load.py [--connections 2000] [--rate 200] [--seconds 30]
+
+A fresh PostgreSQL database (suivi_bench_chat), one widget, and one uvicorn process
+serving `suivi.asgi:application` as `suivi run` does (per-IP limits lifted: every
+simulated visitor comes from 127.0.0.1). The clients (one asyncio process, `websockets`)
+open N sockets, each says `hello`, then messages are sent at a steady total rate to
+random sockets, each with its own client id, for the given time. Every message takes the
+real path: stored raw (`InboundMessage`), processed (customer created on a visitor's
+first message, interaction, transcript line, task row enqueued), acknowledged.
+
+Printed: connections opened and still open at the end (sustained), messages per second
+acknowledged, and the latency from sending a message to its `ack` (p50, p95, p99, max).
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = os.environ.get("SUIVI_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+DB = "suivi_bench_chat"
+ORIGIN = "http://bench.example"
+
+
+def _env() -> dict[str, str]:
+    return {
+        **os.environ,
+        "SUIVI_DATABASE_URL": f"{BASE}/{DB}",
+        "SUIVI_SECRET_KEY": "bench-only-not-a-secret",
+        "SUIVI_TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+        "SUIVI_LOG_LEVEL": "ERROR",
+        "SUIVI_VAR_DIR": str(ROOT / "var" / "bench-chat"),
+        "SUIVI_CHAT_IP_CONNECTIONS": "0",
+        "SUIVI_CHAT_IP_CONNECTS_PER_MINUTE": "0",
+        "SUIVI_CHAT_IP_MESSAGES_PER_MINUTE": "0",
+    }
+
+
+def _sql(query: str, db: str = "postgres") -> list[tuple]:
+    with psycopg.connect(f"{BASE}/{db}", autocommit=True) as conn:
+        cur = conn.execute(query)
+        return cur.fetchall() if cur.description else []
+
+
+def _prepare() -> str:
+    _sql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+    _sql(f"CREATE DATABASE {DB}")
+    subprocess.run(
+        [sys.executable, "-m", "suivi", "migrate", "--verbosity", "0"],
+        cwd=ROOT, env=_env(), check=True,
+    )  # fmt: skip
+    code = (
+        "from suivi.channels.chat.models import ChatWidget;"
+        "from suivi.people.services import team_create;"
+        f"w = ChatWidget.objects.create(name='Bench', allowed_origins='{ORIGIN}',"
+        " team=team_create(name='Bench'));"
+        "print(w.public_key)"
+    )
+    out = subprocess.run(  # noqa: S603 - our own command
+        [sys.executable, "-m", "suivi", "shell", "-c", code],
+        cwd=ROOT, env=_env(), check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return out.stdout.strip().splitlines()[-1]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _raise_fd_limit() -> None:
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def _server(port: int) -> subprocess.Popen:
+    argv = [
+        sys.executable, "-m", "uvicorn", "suivi.asgi:application", "--host", "127.0.0.1",
+        "--port", str(port), "--no-server-header", "--log-level", "warning",
+        "--no-access-log", "--backlog", "4096",
+        # The load generator shares the CPUs: give its pongs time rather than drop it.
+        "--ws-ping-timeout", "120",
+    ]  # fmt: skip
+    return subprocess.Popen(argv, cwd=ROOT, env=_env(), preexec_fn=_raise_fd_limit)  # noqa: S603
+
+
+class Visitor:
+    """One chat socket; a reader task resolves the futures of acknowledged messages."""
+
+    def __init__(self, socket: ClientConnection) -> None:
+        self.socket = socket
+        self.waiting: dict[str, asyncio.Future[float]] = {}
+        self.welcome: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.reader = asyncio.create_task(self.read())
+        self.sent = 0
+
+    async def read(self) -> None:
+        try:
+            await self._read()
+        except ConnectionClosed as closed:
+            for future in self.waiting.values():
+                if not future.done():
+                    future.set_exception(closed)
+
+    async def _read(self) -> None:
+        async for raw in self.socket:
+            frame = json.loads(raw)
+            kind = frame.get("type")
+            if kind == "welcome" and not self.welcome.done():
+                self.welcome.set_result(None)
+            elif kind in ("ack", "error") and frame.get("client_id") in self.waiting:
+                future = self.waiting.pop(frame["client_id"])
+                if not future.done():
+                    if kind == "ack":
+                        future.set_result(time.perf_counter())
+                    else:
+                        future.set_exception(RuntimeError(frame["code"]))
+
+    async def say(self, text: str) -> float:
+        self.sent += 1
+        client_id = f"m{self.sent}"
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self.waiting[client_id] = future
+        started = time.perf_counter()
+        await self.socket.send(
+            json.dumps({"type": "message", "client_id": client_id, "text": text})
+        )
+        return await asyncio.wait_for(future, 30) - started
+
+
+async def _open(url: str, count: int, parallel: int) -> list[Visitor]:
+    visitors: list[Visitor] = []
+    gate = asyncio.Semaphore(parallel)
+
+    async def one() -> None:
+        async with gate:
+            sock = await connect(url, origin=ORIGIN, open_timeout=60, ping_interval=None)  # type: ignore[arg-type]
+            visitor = Visitor(sock)
+            await sock.send(json.dumps({"type": "hello", "lang": "fr"}))
+            await asyncio.wait_for(visitor.welcome, 60)
+            visitors.append(visitor)
+
+    results = await asyncio.gather(*(one() for _ in range(count)), return_exceptions=True)
+    failures = [r for r in results if isinstance(r, BaseException)]
+    if failures:
+        print(f"  {len(failures)} connections failed, e.g. {failures[0]!r}")
+    return visitors
+
+
+async def _load(
+    visitors: list[Visitor], rate: float, seconds: float
+) -> tuple[list[float], int, float]:
+    latencies: list[float] = []
+    errors = 0
+    tasks: list[asyncio.Task[None]] = []
+
+    async def one(visitor: Visitor, n: int) -> None:
+        nonlocal errors
+        try:
+            latencies.append(await visitor.say(f"Bonjour, question numéro {n}"))
+        except Exception:
+            errors += 1
+
+    started = time.perf_counter()
+    n = 0
+    # A steady schedule: message n leaves at started + n / rate, whatever the answers.
+    while (due := started + n / rate) < started + seconds:
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(random.choice(visitors), n)))
+        n += 1
+    await asyncio.gather(*tasks)
+    return latencies, errors, time.perf_counter() - started
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+async def _run(args: argparse.Namespace, url: str) -> None:
+    opened_at = time.perf_counter()
+    visitors = await _open(url, args.connections, args.parallel)
+    took = time.perf_counter() - opened_at
+    print(f"opened {len(visitors)}/{args.connections} chats in {took:.1f} s")
+    latencies, errors, elapsed = await _load(visitors, args.rate, args.seconds)
+    open_now = sum(1 for v in visitors if v.socket.state.name == "OPEN")
+    ms = [x * 1000 for x in latencies]
+    print(f"sustained connections: {open_now} open after {elapsed:.0f} s of load")
+    print(
+        f"messages: {len(ms)} acknowledged, {errors} failed, "
+        f"{len(ms) / elapsed:.0f} messages/s (target {args.rate:.0f})"
+    )
+    if ms:
+        print(
+            f"latency send→ack: p50 {statistics.median(ms):.1f} ms,"
+            f" p95 {_percentile(ms, 0.95):.1f} ms, p99 {_percentile(ms, 0.99):.1f} ms,"
+            f" max {max(ms):.1f} ms"
+        )
+    for visitor in visitors:
+        await visitor.socket.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--connections", type=int, default=2000)
+    parser.add_argument("--rate", type=float, default=200.0, help="messages per second, in total")
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--parallel", type=int, default=100, help="connections opened at once")
+    parser.add_argument("--url", help="an already running server's ws://HOST:PORT/ws/chat/KEY/")
+    args = parser.parse_args()
+    _raise_fd_limit()
+    server = None
+    if args.url:
+        url = args.url
+    else:
+        key = _prepare()
+        port = _free_port()
+        server = _server(port)
+        url = f"ws://127.0.0.1:{port}/ws/chat/{key}/"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+    print(f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f} before the run")
+    try:
+        asyncio.run(_run(args, url))
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(10)
+        if not args.url:
+            rows = _sql("SELECT count(*) FROM channels_inboundmessage WHERE channel = 'chat'", DB)
+            print(f"stored raw chat messages: {rows[0][0]}")
+
+
+if __name__ == "__main__":
+    main()
