@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('channels', '0001_initial'),
+        ('channels', '0002_phone_call'),
         ('conversations', '0002_handoff_unseen_index'),
         ('customers', '0002_duplicate_reason_codes'),
         ('people', '0001_initial'),
