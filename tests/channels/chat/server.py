@@ -24,8 +24,13 @@ def free_port() -> int:
 @contextmanager
 def serve() -> Iterator[str]:
     """Yield the base URL (http://127.0.0.1:PORT) of a running server."""
+    from channels.layers import channel_layers
+
     from suivi.asgi import application
 
+    # A channel layer belongs to the event loop that first used it (channels_redis refuses
+    # a second loop): each server, with its own loop, starts from a fresh layer.
+    channel_layers.backends.clear()
     # Worker threads open their own connections; close them after each call so the test
     # database can be flushed and dropped.
     connections.settings["default"]["CONN_MAX_AGE"] = 0
@@ -47,6 +52,7 @@ def serve() -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+        channel_layers.backends.clear()
 
 
 class Chat:
