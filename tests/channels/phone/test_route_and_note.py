@@ -103,8 +103,8 @@ def test_a_bad_number_is_a_4xx(office, pbx, query):
 
 
 def test_the_route_runs_a_handful_of_indexed_queries(office, pbx, django_assert_num_queries):
-    # identity lookup, advisor states (one aggregate), savepoint + decision insert + release
-    with django_assert_num_queries(5):
+    # identity lookup, advisor states (one aggregate), the decision in one INSERT
+    with django_assert_num_queries(3):
         response = pbx.route(urlencode({"from": CALLER}))
 
     assert response.status_code == 200
