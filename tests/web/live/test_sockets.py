@@ -9,6 +9,7 @@ has to be the sentinel (a socket handles its pushes one at a time, in order).
 import asyncio
 import json
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -322,8 +323,11 @@ def test_a_push_from_a_thread_running_an_event_loop_still_arrives(
     async def publish_from_a_running_loop() -> None:
         ring(advisor=advisor, customer_id=None, number="+33611111111", call_id="in-loop")
 
+    # In a thread of its own: the browser tests' Playwright may hold this thread's loop.
+    publisher = threading.Thread(target=asyncio.run, args=(publish_from_a_running_loop(),))
     with desk(asgi_server, advisor) as lea:
-        asyncio.run(publish_from_a_running_loop())
+        publisher.start()
+        publisher.join(10)
         assert receive(lea)["call_id"] == "in-loop"
 
 
