@@ -170,3 +170,9 @@ def test_the_page_is_rate_limited_per_address(lea, settings):
 
     assert codes == [200, 200, 200, 429]
     assert not Callback.objects.exists()
+
+
+def test_the_booking_page_leads_to_the_callback_page(db):
+    page = Client().get("/book/").content.decode()
+
+    assert 'href="/callback/"' in page.split('id="callback-link"', 1)[1]
