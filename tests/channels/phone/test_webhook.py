@@ -317,3 +317,12 @@ def test_talk_time_on_the_hang_up_means_answered_whatever_the_order(office, pbx,
     assert call.queue_wait_seconds == 20
     assert not Callback.objects.exists()
     assert not AdvisorPresence.objects.filter(advisor=office.marie, status="busy").exists()
+
+
+def test_a_timestamp_from_the_future_is_stale_too(office, pbx, now):
+    body = json.dumps({"id": "evt-future", "type": "call.ringing", "call_id": "c"}).encode()
+    in_six_minutes = int((now.advance(timedelta(0)) + timedelta(minutes=6)).timestamp())
+
+    response = pbx.post_raw(body, headers=pbx.headers(body, timestamp=in_six_minutes))
+
+    assert (response.status_code, response.json()["code"]) == (401, "phone_timestamp_stale")
