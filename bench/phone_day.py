@@ -1,7 +1,7 @@
 """A day of phone calls replayed against Suivi's CTI API, on PostgreSQL.
 
     .venv/bin/python bench/phone_day.py [--calls 20000] [--advisors 180] [--workers 2]
-        [--seed 1]
+        [--seed 1] [--route-probe 1000] [--keep]
 
 A fresh database (suivi_bench_phone), the real web server (uvicorn, ASGI) and the real
 task workers (`db_worker`) as processes; this script plays the PBX over real HTTP:
@@ -338,7 +338,7 @@ def _p(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100)[q - 1] if len(values) > 1 else values[0]
 
 
-def run(*, calls: int, advisors: int, workers: int, seed: int) -> None:
+def run(*, calls: int, advisors: int, workers: int, seed: int, route_probe: int) -> None:
     rng = random.Random(seed)
     customers = max(advisors * 200, calls)
     started = time.perf_counter()
@@ -415,7 +415,17 @@ def run(*, calls: int, advisors: int, workers: int, seed: int) -> None:
                 break
             time.sleep(1)
         processed = time.perf_counter() - replay_start
-        _report(suivi, calls, sent, processed, agents, day)
+        # The same question again once the day is processed: the endpoint alone, with no
+        # event traffic or processing of ours competing for the CPU.
+        probe = Suivi()
+        for _ in range(route_probe):
+            probe.route(f"+3361{rng.randrange(customers):07d}")
+        if calls:
+            _report(suivi, calls, sent, processed, agents, day)
+        if probe.route_ms:
+            print(f"route endpoint, idle server    p50 {_p(probe.route_ms, 50):.1f} ms, "
+                  f"p95 {_p(probe.route_ms, 95):.1f} ms, p99 {_p(probe.route_ms, 99):.1f} ms "
+                  f"({route_probe} questions once the day was processed)")  # fmt: skip
     finally:
         for process in [web, *pool]:
             process.send_signal(signal.SIGTERM)
@@ -526,11 +536,18 @@ def main() -> None:
     parser.add_argument("--advisors", type=int, default=180)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--route-probe", type=int, default=1000)
     parser.add_argument("--keep", action="store_true", help="Keep the database afterwards.")
     args = parser.parse_args()
     print(f"{args.calls} calls over a simulated day, PostgreSQL, uvicorn + "
           f"{args.workers} db_worker processes")  # fmt: skip
-    run(calls=args.calls, advisors=args.advisors, workers=args.workers, seed=args.seed)
+    run(
+        calls=args.calls,
+        advisors=args.advisors,
+        workers=args.workers,
+        seed=args.seed,
+        route_probe=args.route_probe,
+    )
     if not args.keep:
         _sql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
 

@@ -30,7 +30,7 @@ from ..models import InboundMessage
 from . import events
 from .models import PhoneCall
 from .schema import PhoneEvent, parse_event
-from .timeline import record_interaction, site_language
+from .timeline import record_interaction, routing_followed, site_language
 
 logger = logging.getLogger("suivi.channels.phone")
 Result = PhoneCall.Outcome
@@ -58,10 +58,12 @@ def process(message: InboundMessage) -> Outcome:
         call.customer = customer
     call.started_at = min(call.started_at, _started_at(event, moment))
     _apply(call, event, moment, advisor)
+    first = call.interaction_id is None and call.customer_id is not None
+    routing = routing_followed(call) if first else None
     callback_error = _missed_call_callback(call)
     call.updated_at = message.received_at
     call.save()
-    interaction = record_interaction(call, callback_error=callback_error)
+    interaction = record_interaction(call, callback_error=callback_error, routing=routing)
     if call.customer_id is None:
         return Outcome("call_anonymous", ignored=True)
     if interaction is not None and call.interaction_id != interaction.pk:

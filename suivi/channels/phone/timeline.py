@@ -25,8 +25,11 @@ def site_language() -> str:
     return settings.LANGUAGE_CODE[:2] if settings.LANGUAGE_CODE[:2] in ("fr", "en") else "fr"
 
 
-def record_interaction(call: PhoneCall, *, callback_error: str = "") -> Interaction | None:
-    """Create or refresh the call's interaction on the customer's timeline."""
+def record_interaction(
+    call: PhoneCall, *, callback_error: str = "", routing: dict[str, Any] | None = None
+) -> Interaction | None:
+    """Create or refresh the call's interaction on the customer's timeline. `routing` is
+    the answer the PBX followed (`routing_followed`), shown on a new interaction."""
     if call.customer_id is None:
         return None
     with translation.override(site_language()):
@@ -54,7 +57,6 @@ def record_interaction(call: PhoneCall, *, callback_error: str = "") -> Interact
         phone["callback_error"] = callback_error
     if interaction is None:
         metadata: dict[str, Any] = {"phone": phone}
-        routing = _routing(call)
         if routing is not None:
             metadata["routing"] = routing
         interaction = _create_interaction(call, text, metadata)
@@ -103,9 +105,10 @@ def _create_interaction(call: PhoneCall, text: str, metadata: dict[str, Any]) ->
     )
 
 
-def _routing(call: PhoneCall) -> dict[str, Any] | None:
-    """The answer the route endpoint gave the PBX for this caller just before the call,
-    so the timeline says why this advisor rang. One indexed query."""
+def routing_followed(call: PhoneCall) -> dict[str, Any] | None:
+    """The answer the route endpoint gave the PBX for this caller around the call's
+    start, so the timeline says why this advisor rang. One indexed query; read before a
+    missed call's callback is routed, whose own decision is not the PBX's."""
     assert call.customer_id is not None
     decision = (
         RoutingDecision.objects.filter(

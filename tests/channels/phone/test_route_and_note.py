@@ -183,3 +183,13 @@ def test_openapi_documents_the_phone_endpoints(client, db):
     assert {"id", "type", "call_id", "from"} <= set(body["properties"])
     assert "/api/v1/channels/phone/route" in schema["paths"]
     assert "/api/v1/calls/{call_id}/note" in schema["paths"]
+
+
+def test_the_route_is_rate_limited(office, pbx, settings):
+    settings.SUIVI_PHONE_RATE_LIMIT = 1
+    pbx.route(urlencode({"from": CALLER}))
+
+    response = pbx.route(urlencode({"from": CALLER}))
+
+    assert (response.status_code, response.json()["code"]) == (429, "rate_limited")
+    assert RoutingDecision.objects.count() == 1

@@ -263,7 +263,8 @@ def test_a_missed_call_is_a_callback_for_the_dedicated_advisor(office, pbx, now)
 
 
 def test_never_two_callbacks_for_one_call(office, pbx):
-    # given a voicemail, then the hang-up, then the PBX sending the hang-up again
+    # given a voicemail (the first event of the call), then the hang-up, then the PBX
+    # sending the hang-up again
     pbx.send("call.voicemail")
     pbx.send("call.ended")
     pbx.send("call.ended")
@@ -286,6 +287,8 @@ def test_a_missed_call_goes_to_the_backup_when_the_advisor_is_absent(office, pbx
 
     callback = Callback.objects.get()
     assert callback.assigned_to == office.lea
+    # routing chose who calls back; it is not shown as the reason the phone rang
+    assert "routing" not in Interaction.objects.get(channel="phone").metadata
 
 
 def test_an_unanswered_outgoing_call_is_no_callback(office, pbx):
@@ -317,3 +320,12 @@ def test_talk_time_on_the_hang_up_means_answered_whatever_the_order(office, pbx,
     assert call.queue_wait_seconds == 20
     assert not Callback.objects.exists()
     assert not AdvisorPresence.objects.filter(advisor=office.marie, status="busy").exists()
+
+
+def test_a_timestamp_from_the_future_is_stale_too(office, pbx, now):
+    body = json.dumps({"id": "evt-future", "type": "call.ringing", "call_id": "c"}).encode()
+    in_six_minutes = int((now.advance(timedelta(0)) + timedelta(minutes=6)).timestamp())
+
+    response = pbx.post_raw(body, headers=pbx.headers(body, timestamp=in_six_minutes))
+
+    assert (response.status_code, response.json()["code"]) == (401, "phone_timestamp_stale")
