@@ -60,6 +60,21 @@ def serve_asgi() -> Iterator[AsgiServer]:
         thread.join(timeout=10)
         sock.close()
         settings_dict["CONN_MAX_AGE"] = max_age
+        _end_server_sessions()
+
+
+def _end_server_sessions() -> None:
+    """A request cut short by the shutdown may leave its thread's connection open, which
+    would keep the test database from being dropped: end the sessions the server's
+    threads still hold on this (test) database."""
+    connection = connections["default"]
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture(params=["memory", "redis"])

@@ -12,9 +12,10 @@ import os
 import threading
 from collections.abc import Iterable
 from concurrent.futures import Future
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from channels.layers import BaseChannelLayer, InMemoryChannelLayer, get_channel_layer
+if TYPE_CHECKING:
+    from channels.layers import BaseChannelLayer, InMemoryChannelLayer
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +55,10 @@ def send(messages: Iterable[Message]) -> None:
     if not batch:
         return
     try:
+        # Imported here: this module loads with the app registry, and a tool run from
+        # inside the package folder (makemessages) would find suivi/channels instead.
+        from channels.layers import InMemoryChannelLayer, get_channel_layer
+
         layer = get_channel_layer()
         if layer is None:
             return
@@ -77,7 +82,7 @@ class _Sender:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._queue: asyncio.Queue[tuple[BaseChannelLayer, list[Message]]] | None = None
 
-    def send(self, layer: BaseChannelLayer, batch: list[Message]) -> None:
+    def send(self, layer: "BaseChannelLayer", batch: list[Message]) -> None:
         loop = self._running_loop()
         loop.call_soon_threadsafe(self._enqueue, layer, batch)
 
@@ -97,7 +102,7 @@ class _Sender:
         asyncio.set_event_loop(loop)
         loop.run_until_complete(self._drain())
 
-    def _enqueue(self, layer: BaseChannelLayer, batch: list[Message]) -> None:
+    def _enqueue(self, layer: "BaseChannelLayer", batch: list[Message]) -> None:
         assert self._queue is not None
         try:
             self._queue.put_nowait((layer, batch))
@@ -123,7 +128,7 @@ _sender = _Sender()
 os.register_at_fork(after_in_child=_sender.forget)
 
 
-def _send_in_process(layer: InMemoryChannelLayer, batch: list[Message]) -> None:
+def _send_in_process(layer: "InMemoryChannelLayer", batch: list[Message]) -> None:
     loop = _serving_loop
     if loop is None or loop.is_closed():
         # No socket was ever served by this process (a worker, a command): with the
@@ -133,7 +138,7 @@ def _send_in_process(layer: InMemoryChannelLayer, batch: list[Message]) -> None:
     future.add_done_callback(_log_failure)
 
 
-async def _group_send_all(layer: BaseChannelLayer, batch: list[Message]) -> None:
+async def _group_send_all(layer: "BaseChannelLayer", batch: list[Message]) -> None:
     async with asyncio.timeout(SEND_TIMEOUT_SECONDS):
         for group, message in batch:
             await layer.group_send(group, message)

@@ -34,7 +34,7 @@ from tests.asgi_server import AsgiServer
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "a-long-test-password"
-WAIT = 5  # seconds: a push arrives in milliseconds; this only bounds a failing test
+WAIT = 10  # seconds: a push arrives in milliseconds; this only bounds a failing test
 
 
 def session_cookie(advisor: Advisor) -> str:
