@@ -13,5 +13,10 @@ class KnowledgeConfig(AppConfig):
     def ready(self) -> None:
         from suivi.core import periodic
 
+        from . import windows
+
+        # A malformed SUIVI_KNOWLEDGE_WINDOWS stops the start-up, not the first schedule.
+        windows.configured_windows()
+
         # `suivi clock` enqueues it; any worker runs it; running it twice is harmless.
         periodic.register("suivi.knowledge.tasks.publish_due", every_seconds=PUBLISH_EVERY_SECONDS)

@@ -74,10 +74,17 @@ def _index(version: ArticleVersion, language: str) -> None:
     )
 
 
-def _lock_article(article_id: int) -> None:
-    # Always the article first, then its versions: every writer takes locks in this
-    # order, so two of them cannot deadlock.
-    Article.objects.select_for_update().filter(pk=article_id).values_list("pk").first()
+def _lock_article(article_id: int, *, skip_locked: bool = False) -> bool:
+    """Lock the article row; False when `skip_locked` and someone else holds it.
+    Always the article first, then its versions: every writer takes locks in this order,
+    so two of them cannot deadlock."""
+    locked = (
+        Article.objects.select_for_update(skip_locked=skip_locked)
+        .filter(pk=article_id)
+        .values_list("pk")
+        .first()
+    )
+    return locked is not None
 
 
 def _settle(*, article_id: int, moment: datetime) -> bool:
@@ -294,8 +301,9 @@ def publications_due() -> int:
 
     Idempotent and safe with several workers: each article is settled in its own short
     transaction under its row lock (one article at a time, so an editor is never held
-    up by the whole sweep), and a version another worker already stored as published is
-    no longer due."""
+    up by the whole sweep). An article locked by another worker or an editor is skipped
+    (SKIP LOCKED), so workers share the work; what is skipped is settled by its holder
+    or by the next sweep, and readers already see it live either way."""
     moment = clock.now()
     due_articles = list(
         ArticleVersion.objects.filter(status=Status.SCHEDULED, publish_at__lte=moment)
@@ -306,6 +314,6 @@ def publications_due() -> int:
     published = 0
     for article_id in due_articles:
         with transaction.atomic():
-            _lock_article(article_id)
-            published += _settle(article_id=article_id, moment=moment)
+            if _lock_article(article_id, skip_locked=True):
+                published += _settle(article_id=article_id, moment=moment)
     return published

@@ -278,3 +278,33 @@ def test_the_sweep_is_registered_with_the_clock():
 
     paths = [task.task_path for task in periodic.registered()]
     assert "suivi.knowledge.tasks.publish_due" in paths
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_skips_an_article_someone_holds_and_settles_it_next_time(team):
+    editor = builders.advisor(team=team, role="lead")
+    with frozen_at(MONDAY):
+        article = services.article_create(
+            kind="answer", language="fr", title="T", body="B", by=editor
+        )
+        version = services.version_schedule(version=article.versions.get(), by=editor)
+    holding, release = threading.Event(), threading.Event()
+
+    def editor_holds_the_article():
+        with transaction.atomic():
+            Article.objects.select_for_update().get(pk=article.pk)
+            holding.set()
+            release.wait(10)
+        connection.close()
+
+    holder = threading.Thread(target=editor_holds_the_article)
+    holder.start()
+    holding.wait(10)
+    with frozen_at(TUESDAY_WINDOW):
+        # readers see it live at once; the sweep does not wait for the lock
+        assert selectors.live_version(article_id=article.pk).pk == version.pk
+        assert services.publications_due() == 0
+        release.set()
+        holder.join()
+        assert services.publications_due() == 1

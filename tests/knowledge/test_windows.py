@@ -42,3 +42,12 @@ def test_several_windows_and_daily(settings):
 def test_a_bad_setting_is_refused_clearly(spec):
     with pytest.raises(ImproperlyConfigured, match="SUIVI_KNOWLEDGE_WINDOWS"):
         windows.parse_windows(spec)
+
+
+def test_a_bad_setting_stops_the_start_up(settings):
+    from django.apps import apps
+
+    settings.SUIVI_KNOWLEDGE_WINDOWS = "every tuesday"
+
+    with pytest.raises(ImproperlyConfigured, match="every tuesday"):
+        apps.get_app_config("knowledge").ready()
