@@ -80,3 +80,28 @@ def test_an_invalid_sender_is_ignored_and_the_transaction_goes_on(store):
     _process(message)
     assert (message.status, message.outcome) == (Status.IGNORED, "invalid_sender")
     assert not Customer.objects.exists()
+
+
+def test_a_drain_wakes_the_sending_drain_once(transactional_db, settings):
+    from suivi.channels.inbound import inbound_process_due, inbound_store
+    from suivi.channels.models import OutboundEmail
+
+    # given three new senders' messages stored, and the database task backend
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    for n in range(3):
+        raw = email(sender=f"Client {n} <client{n}@example.org>", message_id=f"d{n}@x")
+        inbound_store(channel="email", external_id=f"mid:d{n}@x", raw=raw.encode())
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    # when one drain processes them (each message committed on its own)
+    with CaptureQueriesContext(connection) as queries:
+        assert inbound_process_due() == 3
+
+    # then three acknowledgements wait, and the sending drain was asked for once
+    assert OutboundEmail.objects.filter(status="pending").count() == 3
+    sending = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "django_tasks_database_dbtaskresult" in q["sql"] and "send_pending" in q["sql"]
+    ]
+    assert len(sending) == 2, sending  # is one waiting? no: enqueue it
