@@ -165,12 +165,15 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args()
     print(f"{args.messages} messages, PostgreSQL, smtpd + db_worker processes")
-    print("workers | SMTP accepted (msg/s) | SMTP DATA -> routed interaction (msg/s) | cases")
+    print(
+        "workers | SMTP accepted (msg/s) | SMTP DATA -> routed interaction (msg/s) | cases"
+        " | load average (the machine is shared: figures move with it)"
+    )
     for workers in args.workers:
         row = run(args.messages, workers)
         print(
             f"{row['workers']:>7} | {row['smtp_per_s']:>21.0f} | "
-            f"{row['end_to_end_per_s']:>39.0f} | {row['cases']:.0f}"
+            f"{row['end_to_end_per_s']:>39.0f} | {row['cases']:>5.0f} | {os.getloadavg()[0]:.1f}"
         )
     _sql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
 

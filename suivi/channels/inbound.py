@@ -225,12 +225,14 @@ def inbound_process_due(*, budget: timedelta = DRAIN_BUDGET) -> int:
     Several workers drain together: each claims the next message with SKIP LOCKED."""
     deadline = time.monotonic() + budget.total_seconds()
     count = 0
-    while (message := _claim_next()) is not None:
-        _process(message)
-        count += 1
-        if time.monotonic() >= deadline:
-            transaction.on_commit(_wake)
-            break
+    # The acknowledgements committed meanwhile wake the sending drain once, at the end.
+    with queue.wakes_deferred():
+        while (message := _claim_next()) is not None:
+            _process(message)
+            count += 1
+            if time.monotonic() >= deadline:
+                transaction.on_commit(_wake)
+                break
     return count
 
 

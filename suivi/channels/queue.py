@@ -7,6 +7,9 @@ claims rows one by one with a single `UPDATE ... RETURNING` whose row is chosen 
 """
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from django.db import connection, models
@@ -31,8 +34,30 @@ def task_waiting(task: Any) -> bool:
     )
 
 
+_deferred: ContextVar[dict[str, Any] | None] = ContextVar("deferred_wakes", default=None)
+
+
+@contextmanager
+def wakes_deferred() -> Iterator[None]:
+    """Inside, `wake` only notes the drains to wake; each is woken once at the end (a
+    drain of inbound messages wakes the sending drain once, not once per message). If
+    the worker dies before, the periodic sweeps pick the rows up."""
+    token = _deferred.set({})
+    try:
+        yield
+    finally:
+        tasks = _deferred.get() or {}
+        _deferred.reset(token)
+        for task in tasks.values():
+            wake(task)
+
+
 def wake(task: Any) -> None:
     """Make sure `task` (a drain) runs after this moment: enqueue it unless one waits."""
+    deferred = _deferred.get()
+    if deferred is not None:
+        deferred[task.module_path] = task
+        return
     try:
         if not task_waiting(task):
             task.enqueue()

@@ -85,7 +85,12 @@ class _Router:
             who |= Q(pk=Subquery(Advisor.objects.filter(pk=dedicated_id).values("backup_id")))
         if team is not None:
             who |= Q(team=team) | Q(pk=Subquery(_lead_of(team)))
-        states = advisor_states(who=who, moment=moment, channel=channel, lead_of_team=team)
+        if owner_id is None and dedicated_id is None and team is None:
+            # Nobody to ask about (a new customer, no team yet): the query would match no
+            # one, and compiling its subqueries is most of what it costs.
+            states: list[AdvisorState] = []
+        else:
+            states = advisor_states(who=who, moment=moment, channel=channel, lead_of_team=team)
         self.states = {s.pk: s for s in states}
         self.owner = self.states.get(owner_id) if owner_id else None
         self.dedicated = self.states.get(dedicated_id) if dedicated_id else None

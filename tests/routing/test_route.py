@@ -227,3 +227,14 @@ def test_the_route_reads_a_constant_number_of_queries(world, django_assert_num_q
     with django_assert_num_queries(2):
         decision = routing.route(customer=world.customer, channel="email")
     assert decision.reason_code == "least_loaded"
+
+
+def test_a_customer_without_team_or_advisor_costs_only_the_decision(
+    world, django_assert_num_queries
+):
+    customer = builders.customer()
+
+    with django_assert_num_queries(1):
+        decision = routing.route(customer=customer, channel="email")
+
+    assert decision.reason_code == "no_team" and decision.advisor is None

@@ -53,13 +53,13 @@ def test_a_known_sender_s_new_case(store, advisor):
     statements = _process(store(email()))
     # the claim, the processing (advisors' states included), the message's outcome;
     # within the test's transaction the processing block is a savepoint itself
-    assert len(statements) == 26, "\n".join(statements)
+    assert len(statements) == 27, "\n".join(statements)
     assert _savepoints(statements) == 1
 
 
 def test_a_new_sender_keeps_the_savepoints_of_the_customer_creation(store):
     statements = _process(store(email(sender="Nouveau Client <nouveau@example.org>")))
-    assert len(statements) == 31, "\n".join(statements)
+    assert len(statements) == 32, "\n".join(statements)
     assert _savepoints(statements) == 3  # processing block, customer_create, identities
     assert Customer.objects.filter(identities__value="nouveau@example.org").exists()
 
@@ -80,3 +80,28 @@ def test_an_invalid_sender_is_ignored_and_the_transaction_goes_on(store):
     _process(message)
     assert (message.status, message.outcome) == (Status.IGNORED, "invalid_sender")
     assert not Customer.objects.exists()
+
+
+def test_a_drain_wakes_the_sending_drain_once(transactional_db, settings):
+    from suivi.channels.inbound import inbound_process_due, inbound_store
+    from suivi.channels.models import OutboundEmail
+
+    # given three new senders' messages stored, and the database task backend
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    for n in range(3):
+        raw = email(sender=f"Client {n} <client{n}@example.org>", message_id=f"d{n}@x")
+        inbound_store(channel="email", external_id=f"mid:d{n}@x", raw=raw.encode())
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    # when one drain processes them (each message committed on its own)
+    with CaptureQueriesContext(connection) as queries:
+        assert inbound_process_due() == 3
+
+    # then three acknowledgements wait, and the sending drain was asked for once
+    assert OutboundEmail.objects.filter(status="pending").count() == 3
+    sending = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "django_tasks_database_dbtaskresult" in q["sql"] and "send_pending" in q["sql"]
+    ]
+    assert len(sending) == 2, sending  # is one waiting? no: enqueue it
