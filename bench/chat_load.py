@@ -250,8 +250,17 @@ def main() -> None:
             server.terminate()
             server.wait(10)
         if not args.url:
-            rows = _sql("SELECT count(*) FROM channels_inboundmessage WHERE channel = 'chat'", DB)
-            print(f"stored raw chat messages: {rows[0][0]}")
+            stored, done, span = _sql(
+                "SELECT count(*), count(*) FILTER (WHERE status = 'done'),"
+                " EXTRACT(EPOCH FROM max(processed_at) - min(received_at))"
+                " FROM channels_inboundmessage WHERE channel = 'chat'",
+                DB,
+            )[0]
+            rate = f", {done / float(span):.0f} messages/s" if span else ""
+            print(
+                f"server side: {stored} messages stored raw, {done} processed"
+                f" in {float(span or 0):.0f} s{rate} (late ones included)"
+            )
 
 
 if __name__ == "__main__":

@@ -152,6 +152,9 @@ class JsonSocket(AsyncWebsocketConsumer):
         frame = event["frame"]
         if frame.get("type") == "typing" and frame.get("author") == self.side:
             return
+        conversation = getattr(self, "conversation", None)
+        if frame.get("type") == "ended" and conversation is not None:
+            conversation.status = ChatConversation.Status.ENDED
         await self.send_frame(frame)
 
     side = ""

@@ -460,7 +460,13 @@ def followup_by_email(*, conversation: ChatConversation, email: str) -> ChatConv
     """The customer leaves an address: the conversation goes on by e-mail from the case
     (the advisor answers with the case page's e-mail card)."""
     address = normalise("email", email).value
-    conversation = conversation_identify(conversation=conversation, email=address)
+    try:
+        with transaction.atomic():
+            conversation = conversation_identify(conversation=conversation, email=address)
+    except (AlreadyIdentified, customer_services.IdentityTaken):
+        # Someone already known who wants the answer at another address: keep it for
+        # this conversation only, their file stays as it is.
+        conversation = _lock(conversation)
     conversation.followup_email = address
     conversation.save(update_fields=["followup_email"])
     with translation.override(_language(conversation)):
@@ -471,6 +477,7 @@ def followup_by_email(*, conversation: ChatConversation, email: str) -> ChatConv
         )
     if conversation.case is None:
         conversation_hand_over(conversation=conversation)
+        conversation = _lock(conversation)
     return conversation
 
 

@@ -120,3 +120,14 @@ def test_origins_must_match_exactly(team):
     assert not services.origin_allowed(widget=widget, origin="http://shop.example.org")
     assert not services.origin_allowed(widget=widget, origin="https://shop.example.org.evil.com")
     assert not services.origin_allowed(widget=widget, origin="")
+
+
+def test_a_known_customer_may_ask_for_the_answer_at_another_address(conversation, team):
+    # given the address belongs to somebody else's file
+    builders.customer(email="shared@example.org")
+    # when the identified customer leaves it for the follow-up
+    followed = services.followup_by_email(conversation=conversation, email="shared@example.org")
+    # then it is kept for this chat, and nobody's file changes hands
+    assert followed.followup_email == "shared@example.org"
+    assert followed.customer_id == conversation.customer_id
+    assert followed.case is not None
