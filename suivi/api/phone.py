@@ -10,7 +10,7 @@ from django.http import HttpRequest, JsonResponse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from suivi.channels.inbound import inbound_store
+from suivi.channels.inbound import inbound_process, inbound_store
 from suivi.channels.phone import ring, selectors, services, signing
 from suivi.channels.phone.errors import PhoneRateLimited
 from suivi.channels.phone.models import PhoneCall
@@ -119,6 +119,11 @@ def phone_event(request: HttpRequest) -> dict | JsonResponse:
     _verify(request, body)
     event = parse_event(body)
     # Stored raw before anything else; the event id is the idempotency key.
+    # A ringing call is processed at once, in this request: the screen-pop is only worth
+    # something while the phone rings, and it then reaches the advisor's sockets even with
+    # the in-memory channel layer (docs/live.md). Stored first all the same; if processing
+    # fails here, the retry sweep takes it up like any other message.
+    at_once = event.type == "call.ringing"
     message, created = inbound_store(
         channel=Channel.PHONE,
         external_id=event.id,
@@ -128,7 +133,10 @@ def phone_event(request: HttpRequest) -> dict | JsonResponse:
             "remote_addr": request.META.get("REMOTE_ADDR", ""),
             "timestamp": request.headers.get(signing.TIMESTAMP_HEADER, ""),
         },
+        enqueue=not at_once,
     )
+    if created and at_once:
+        inbound_process(message_id=message.pk)
     return {
         "status": "accepted" if created else "duplicate",
         "event_id": event.id,

@@ -54,6 +54,25 @@ def test_a_signed_event_is_stored_raw_and_processed(office, pbx):
     assert message.customer_id == office.customer.pk
 
 
+def test_a_ringing_call_is_processed_within_the_request_other_events_by_the_worker(
+    office, pbx, rings, settings
+):
+    # given: no worker at all (tasks are queued, never run)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+    # when: the PBX posts a ringing call, then its hang-up, and no task runs
+    pbx.send("call.ringing", call_id="call-now", advisor="201", id="evt-ring-now")
+    pbx.send("call.ended", call_id="call-now", id="evt-end-later", duration_seconds=0)
+
+    # then: the screen-pop was published by the request itself...
+    assert [ring["call_id"] for ring in rings] == ["call-now"]
+    ringing = InboundMessage.objects.get(channel="phone", external_id="evt-ring-now")
+    assert ringing.status == InboundMessage.Status.DONE
+    # ...while the hang-up waits, stored, for the worker
+    ended = InboundMessage.objects.get(channel="phone", external_id="evt-end-later")
+    assert ended.status == InboundMessage.Status.RECEIVED
+
+
 @pytest.mark.parametrize(
     ("make_headers", "code"),
     [
