@@ -76,7 +76,7 @@ def suivi(env: dict[str, str], *args: str) -> str:
 def _wait_for(url: str, deadline: float) -> bytes:
     while True:
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback
+            with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback
                 return response.read()
         except OSError:
             if time.monotonic() > deadline:
