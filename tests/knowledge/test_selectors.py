@@ -1,3 +1,5 @@
+from django.utils import translation
+
 from suivi.knowledge import selectors, services
 
 from .conftest import live_article
@@ -23,7 +25,10 @@ def test_versions_show_the_status_readers_see(editor):
     rows = selectors.article_versions(article=article)
 
     assert [(r.version.pk, r.status) for r in rows] == [(v2.pk, "draft"), (v1.pk, "published")]
-    assert rows[1].status_label == "Published"
+    with translation.override("en"):
+        assert str(rows[1].status_label) == "Published"
+    with translation.override("fr"):
+        assert str(rows[1].status_label) == "Publiée"
 
 
 def test_live_version_in_a_language_reads_the_translation_else_the_article(editor):

@@ -14,7 +14,8 @@ from .conftest import MONDAY, TUESDAY_WINDOW, live_article
 
 @pytest.fixture
 def editor_web(editor) -> Client:
-    client = Client()
+    # The pages in English, so that the assertions read as the brief does.
+    client = Client(headers={"accept-language": "en"})
     client.force_login(editor.user)
     return client
 
