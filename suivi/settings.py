@@ -220,6 +220,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SUIVI_LOG_LEVEL", "INFO")},
+    # Every task's start and end at INFO would drown the rest; failures are still logged.
+    "loggers": {"django_tasks": {"level": os.environ.get("SUIVI_TASKS_LOG_LEVEL", "WARNING")}},
 }
 
 # Knowledge: scheduled versions go live at these wall-clock times of TIME_ZONE
