@@ -1,11 +1,9 @@
 """/api/v1/channels/phone: CTI events in, the routing answer out (signed by the PBX
 bridge, see docs/channels/phone.md); /api/v1/calls: what advisors write about a call."""
 
-import time
 from datetime import datetime
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, JsonResponse
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -15,6 +13,7 @@ from suivi.channels.phone import ring, selectors, services, signing
 from suivi.channels.phone.errors import PhoneRateLimited
 from suivi.channels.phone.models import PhoneCall
 from suivi.channels.phone.schema import PhoneEvent, parse_event
+from suivi.core.ratelimit import over_limit
 from suivi.core.vocabulary import Channel
 
 from .auth import current_advisor
@@ -74,16 +73,12 @@ class NoteIn(Schema):
 
 def _rate_limited(request: HttpRequest, scope: str) -> JsonResponse | None:
     """A fixed window per client address: a runaway bridge cannot flood the workers."""
-    address = request.META.get("REMOTE_ADDR", "unknown")
-    window = int(time.time() // RATE_WINDOW_SECONDS)
-    key = f"suivi:phone:{scope}:{address}:{window}"
-    cache.add(key, 0, RATE_WINDOW_SECONDS + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, RATE_WINDOW_SECONDS + 5)
-        count = 1
-    if count <= int(settings.SUIVI_PHONE_RATE_LIMIT):
+    if not over_limit(
+        scope=f"phone:{scope}",
+        client=request.META.get("REMOTE_ADDR", "unknown"),
+        limit=int(settings.SUIVI_PHONE_RATE_LIMIT),
+        window_seconds=RATE_WINDOW_SECONDS,
+    ):
         return None
     error = PhoneRateLimited()
     response = JsonResponse({"code": error.code, "message": str(error.message)}, status=429)

@@ -6,7 +6,6 @@ the location and follow their place on the waiting list. Every request counts ag
 a per-IP budget (a fixed-window counter in the cache), so nobody can script the agenda.
 """
 
-import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import wraps
@@ -16,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from suivi.core import clock
 from suivi.core.errors import DomainError, NotFound
+from suivi.core.ratelimit import over_limit
 from suivi.scheduling import links, reception, selectors, services
 from suivi.scheduling.errors import SlotTaken
 from suivi.scheduling.models import Appointment, AppointmentType, Location
@@ -43,16 +42,12 @@ def rate_limit() -> int:
 
 
 def _over_budget(request: HttpRequest) -> bool:
-    address = request.META.get("REMOTE_ADDR", "unknown")
-    window = int(time.time() // RATE_WINDOW_SECONDS)
-    key = f"suivi:booking:{address}:{window}"
-    cache.add(key, 0, RATE_WINDOW_SECONDS + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, RATE_WINDOW_SECONDS + 5)
-        count = 1
-    return count > rate_limit()
+    return over_limit(
+        scope="booking",
+        client=request.META.get("REMOTE_ADDR", "unknown"),
+        limit=rate_limit(),
+        window_seconds=RATE_WINDOW_SECONDS,
+    )
 
 
 def public_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -5,13 +5,11 @@ assistant answers from (the same `live_versions` selector). Every request counts
 a per-IP budget, like the booking pages.
 """
 
-import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -19,6 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from suivi.core.ratelimit import over_limit
 from suivi.knowledge import selectors
 from suivi.knowledge.models import Article
 
@@ -27,16 +26,12 @@ LANGUAGES = selectors.LANGUAGES
 
 
 def _over_budget(request: HttpRequest) -> bool:
-    address = request.META.get("REMOTE_ADDR", "unknown")
-    window = int(time.time() // RATE_WINDOW_SECONDS)
-    key = f"suivi:help:{address}:{window}"
-    cache.add(key, 0, RATE_WINDOW_SECONDS + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, RATE_WINDOW_SECONDS + 5)
-        count = 1
-    return count > int(settings.SUIVI_HELP_RATE_LIMIT)
+    return over_limit(
+        scope="help",
+        client=request.META.get("REMOTE_ADDR", "unknown"),
+        limit=int(settings.SUIVI_HELP_RATE_LIMIT),
+        window_seconds=RATE_WINDOW_SECONDS,
+    )
 
 
 def help_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
