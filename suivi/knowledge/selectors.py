@@ -4,8 +4,12 @@ version is live *as of now*, on the one clock, so they cannot disagree, and a sc
 version reaches all of them at its window at the same instant.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import reduce
+from operator import or_
+from typing import Literal
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
@@ -125,7 +129,12 @@ def live_hit(*, article_id: int, language: str | None = None) -> SearchHit | Non
 
 
 def search(
-    *, query: str, language: str | None = None, kind: str | None = None, limit: int = 10
+    *,
+    query: str,
+    language: str | None = None,
+    kind: str | None = None,
+    limit: int = 10,
+    match: Literal["all", "any"] = "all",
 ) -> list[SearchHit]:
     """Live versions matching `query`, best first; one query.
 
@@ -134,8 +143,14 @@ def search(
     the title weighing more. SQLite: every word must appear (accents and case ignored),
     the most recently published first. `language` None searches both languages, each
     with its own configuration. Retired, draft and not-yet-due versions are never
-    returned."""
+    returned. `match="any"`: a version matching any word of the query is a candidate
+    (the chat assistant asks so, then judges coverage itself: a customer's sentence
+    holds words no article has)."""
     query = query.strip()[:QUERY_MAX_CHARS]
+    if match == "any":
+        # Words only: websearch reads "-", quotes and "or" as operators.
+        words = [w for w in re.findall(r"\w+", query) if w.casefold() != "or"][:12]
+        query = " or ".join(words)
     if not query:
         return []
     limit = max(1, min(limit, SEARCH_LIMIT_MAX))
@@ -145,11 +160,15 @@ def search(
         versions = versions.filter(article__kind=kind)
     versions = versions.select_related("article")
     if connection.vendor != "postgresql":
-        words = search_key(query).split()[:10]
+        words = search_key(query).split()
+        words = [w for w in words if w != "or"] if match == "any" else words[:10]
         if not words:
             return []
-        for word in words:
-            versions = versions.filter(search_text__contains=word)
+        if match == "any":
+            versions = versions.filter(reduce(or_, (Q(search_text__contains=w) for w in words)))
+        else:
+            for word in words:
+                versions = versions.filter(search_text__contains=word)
         return [_hit(v) for v in versions.order_by("-publish_at", "-pk")[:limit]]
     matches = Q()
     ranks = []
@@ -188,11 +207,30 @@ def version_used_in_reply(*, version_id: int) -> ArticleVersion:
     return version
 
 
-def reply_metadata(*, version_id: int) -> dict[str, int]:
+def reply_metadata(*, version_id: int) -> dict[str, int | str]:
     """What an interaction records when its text quotes a published answer (any
-    channel: e-mail replies now, chat later). One query."""
+    channel: e-mail and chat replies, the chat assistant). The title, number and
+    language are copied so that a timeline shows the article without a query. One
+    query."""
     version = version_used_in_reply(version_id=version_id)
-    return {"knowledge_version_id": version.pk, "knowledge_article_id": version.article_id}
+    return {
+        "knowledge_version_id": version.pk,
+        "knowledge_article_id": version.article_id,
+        "knowledge_number": version.number,
+        "knowledge_title": version.title,
+        "knowledge_language": version.article.language,
+    }
+
+
+def hit_metadata(hit: SearchHit) -> dict[str, int | str]:
+    """`reply_metadata` for a live answer already read (no query)."""
+    return {
+        "knowledge_version_id": hit.version_id,
+        "knowledge_article_id": hit.article_id,
+        "knowledge_number": hit.number,
+        "knowledge_title": hit.title,
+        "knowledge_language": hit.language,
+    }
 
 
 # Editors ---------------------------------------------------------------------------

@@ -421,6 +421,7 @@ class AdvisorChat(JsonSocket):
             advisor=self.advisor,
             client_id=data.get("client_id"),
             text=data.get("text"),
+            knowledge_version_id=data.get("knowledge_version_id"),
         )
         await self.send_frame({"type": "ack", "client_id": data.get("client_id"), "id": line.pk})
 

@@ -101,6 +101,16 @@ class ChatConversation(models.Model):
     origin = models.CharField(max_length=200, blank=True)
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
+    # What the assistant did before a person took over, counted as it happens so that
+    # insights read one row per conversation (selectors.assistant_stats).
+    assistant_turns = models.PositiveIntegerField(default=0)
+    assistant_answered = models.PositiveIntegerField(default=0)
+    assistant_unknown = models.PositiveIntegerField(default=0)
+    # The outcome of the assistant's latest turn: "answered", "unknown", "greeting".
+    assistant_last = models.CharField(max_length=10, blank=True)
+    # The first "talk to a person", and the assistant's outcome just before it.
+    handed_over_at = models.DateTimeField(null=True, blank=True)
+    handed_over_after = models.CharField(max_length=10, blank=True)
 
     class Meta:
         verbose_name = _("chat conversation")
@@ -112,6 +122,7 @@ class ChatConversation(models.Model):
                 name="chat_conversation_live",
                 condition=models.Q(status__in=["waiting", "live"]),
             ),
+            models.Index(fields=["started_at"], name="chat_conversation_started"),
         ]
 
     def __str__(self) -> str:
@@ -148,6 +159,9 @@ class ChatMessage(models.Model):
         blank=True,
         related_name="+",
     )
+    # The published answer the line quotes (assistant answers, advisor insertions):
+    # {"article_id", "version_id", "number", "language", "title", "url"}; shown with it.
+    article = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:

@@ -25,6 +25,8 @@ from suivi.customers import selectors as customer_selectors
 from suivi.customers import services as customer_services
 from suivi.customers.identities import normalise
 from suivi.customers.models import Customer
+from suivi.knowledge.errors import InvalidKnowledgeVersion
+from suivi.knowledge.selectors import help_url, reply_metadata
 from suivi.people.models import Advisor
 from suivi.routing.models import Capacity, default_capacity
 from suivi.routing.services import route
@@ -211,8 +213,9 @@ def conversation_identify(
 
 
 def message_frame(message: ChatMessage) -> dict[str, Any]:
-    """What both sides receive for one transcript line."""
-    return {
+    """What both sides receive for one transcript line (with the published answer it
+    quotes, when it quotes one)."""
+    frame = {
         "type": "message",
         "id": message.pk,
         "client_id": message.client_id,
@@ -220,6 +223,26 @@ def message_frame(message: ChatMessage) -> dict[str, Any]:
         "name": message.advisor.display_name if message.advisor is not None else "",
         "text": message.text,
         "at": message.created_at.isoformat(),
+    }
+    if message.article:
+        frame["article"] = message.article
+    return frame
+
+
+def article_of(metadata: dict[str, Any]) -> dict[str, Any] | None:
+    """The article a line quotes, as frames carry it, from an interaction's metadata
+    (`knowledge.selectors.reply_metadata`); None when it quotes none."""
+    if not metadata.get("knowledge_version_id"):
+        return None
+    language, article_id = metadata["knowledge_language"], metadata["knowledge_article_id"]
+    return {
+        "article_id": article_id,
+        "version_id": metadata["knowledge_version_id"],
+        "number": metadata["knowledge_number"],
+        "language": language,
+        "title": metadata["knowledge_title"],
+        # A path on Suivi's host: the widget resolves it against its script's origin.
+        "url": help_url(language=language, article_id=article_id),
     }
 
 
@@ -295,11 +318,23 @@ def _system_line(conversation: ChatConversation, text: str) -> ChatMessage:
 
 @transaction.atomic
 def advisor_reply(
-    *, conversation: ChatConversation, advisor: Advisor, client_id: str, text: str
+    *,
+    conversation: ChatConversation,
+    advisor: Advisor,
+    client_id: str,
+    text: str,
+    knowledge_version_id: Any = None,
 ) -> ChatMessage:
     """An advisor's answer in the chat: an outbound interaction on the case. Sending the
-    same client id twice (a reconnect) records it once."""
+    same client id twice (a reconnect) records it once. `knowledge_version_id`: the
+    published answer the advisor inserted, recorded like an e-mail reply's."""
     client_id, text = check_client_id(client_id), check_text(text)
+    if knowledge_version_id is not None and (
+        not isinstance(knowledge_version_id, int)
+        or isinstance(knowledge_version_id, bool)
+        or not 0 < knowledge_version_id < 2**62
+    ):
+        raise InvalidKnowledgeVersion(version_id=str(knowledge_version_id)[:20])
     conversation = _lock(conversation)
     existing = (
         ChatMessage.objects.filter(
@@ -315,13 +350,14 @@ def advisor_reply(
     case = conversation.case
     if case is None:
         raise NotAChat(conversation_id=conversation.pk)
+    used = reply_metadata(version_id=knowledge_version_id) if knowledge_version_id else {}
     interaction = conversations.interaction_record(
         case=case,
         channel=Channel.CHAT,
         direction=Interaction.Direction.OUTBOUND,
         author_advisor=advisor,
         text=text,
-        metadata={"chat": {"conversation": conversation.pk, "client_id": client_id}},
+        metadata={"chat": {"conversation": conversation.pk, "client_id": client_id}, **used},
     )
     line = ChatMessage.objects.create(
         conversation=conversation,
@@ -330,6 +366,7 @@ def advisor_reply(
         text=text,
         client_id=client_id,
         interaction=interaction,
+        article=article_of(used),
         created_at=interaction.created_at,
     )
     if conversation.status != Status.LIVE or conversation.advisor_id != advisor.pk:
@@ -431,7 +468,13 @@ def conversation_hand_over(*, conversation: ChatConversation) -> Handover:
     conversation.case = case
     conversation.advisor = advisor
     conversation.status = Status.WAITING
-    conversation.save(update_fields=["case", "advisor", "status"])
+    fields = ["case", "advisor", "status"]
+    if conversation.handed_over_at is None:
+        # Counted once, for insights: how often people left the assistant, and after what.
+        conversation.handed_over_at = clock.now()
+        conversation.handed_over_after = conversation.assistant_last
+        fields += ["handed_over_at", "handed_over_after"]
+    conversation.save(update_fields=fields)
     with translation.override(_language(conversation)):
         text = _handover_text(advisor, wait, offer_callback)
     _system_line(conversation, text)

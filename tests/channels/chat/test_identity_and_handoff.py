@@ -125,10 +125,12 @@ def test_talk_to_a_person_routes_to_the_dedicated_advisor_with_the_transcript(
     case = Case.objects.get()
     assert case.owner_id == marie.pk and case.customer_id == helene.pk
     assert case.awaiting_reply_since is not None
-    assert list(case.interactions.order_by("occurred_at", "pk").values_list("text", flat=True)) == [
-        "Ma box ne marche plus",
-        "Depuis hier soir",
-    ]
+    # (the assistant's answers included: it did not know, and said so each time)
+    transcript = list(
+        case.interactions.order_by("occurred_at", "pk").values_list("channel", "text")
+    )
+    assert [channel for channel, _text in transcript] == ["chat", "assistant", "chat", "assistant"]
+    assert [transcript[0][1], transcript[2][1]] == ["Ma box ne marche plus", "Depuis hier soir"]
     assert case.subject.endswith("Ma box ne marche plus")
     decision = RoutingDecision.objects.get()
     assert (decision.channel, decision.reason_code) == ("chat", "dedicated_advisor")
