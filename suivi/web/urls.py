@@ -5,7 +5,7 @@ from .views import assets, booking, cases, customer_edit, customers, duplicates,
 from .views import presence as presence_views
 from .views import promises as promise_views
 from .views.callback_request import urlpatterns as callback_urls
-from .views.chat import chat_demo
+from .views.chat import chat_demo, chat_suggestions
 from .views.help import urlpatterns as help_urls
 from .views.inbound import urlpatterns as inbound_urls
 from .views.knowledge import urlpatterns as knowledge_urls
@@ -122,3 +122,4 @@ urlpatterns += callback_urls  # public callback requests: no account
 urlpatterns += [*help_urls, *knowledge_urls]  # knowledge: public help, editors, suggestions
 urlpatterns += phone_urls  # channels: notes after phone calls
 urlpatterns += [path("chat/demo/", chat_demo, name="chat-demo")]  # web chat: demo host page
+urlpatterns += [path("chat/suggestions/", chat_suggestions, name="chat-suggestions")]

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 
+from suivi.channels.chat import assistant
 from suivi.core.clock import frozen_at
 from suivi.knowledge import selectors, services
 from tests.conftest import ApiClient
@@ -28,6 +29,7 @@ def channels(advisor):
         suggestion = desk.get("/knowledge/suggest/", {"q": "retard livraison", "language": "fr"})
         answer = api.get(f"/api/v1/knowledge/articles/{article_id}")
         hits = selectors.search(query="retard livraison", language="fr")
+        said = assistant.reply_to(question="Un retard de livraison ?", language="fr")
         html = page.content.decode() if page.status_code == 200 else ""
         return {
             "help page": next((t for t in TEXTS if t in html), None),
@@ -36,6 +38,7 @@ def channels(advisor):
             ),
             "api": answer.json().get("text") if answer.status_code == 200 else None,
             "assistant search": hits[0].text if hits else None,
+            "chat assistant": said.text if said.hit else None,
         }
 
     return read

@@ -20,6 +20,11 @@ d = services.article_create(kind="answer", language="fr", title="Résiliation br
 print([h.title for h in selectors.search(query="RESILIATION contrat", language="fr")])
 print([h.title for h in selectors.search(query="résiliation", language="fr")])
 print([h.title for h in selectors.search(query="résiliation", language="en")])
+from suivi.channels.chat import assistant
+said = assistant.reply_to(question="Bonjour, comment résilier mon contrat ?", language="fr")
+print(said.outcome, said.hit.title, said.text)
+print(assistant.reply_to(question="Un téléphone volé en Espagne ?", language="fr").outcome)
+print(assistant.reply_to(question="résilier mon contrat", language="en").outcome)
 """
 
 
@@ -44,4 +49,7 @@ def test_sqlite_migrates_and_searches_with_the_fallback(tmp_path: Path):
         "['Résiliation du contrat']",
         "['Résiliation du contrat']",
         "[]",
+        "answered Résiliation du contrat Résilier depuis l'espace client.",
+        "unknown",
+        "unknown",
     ]

@@ -171,3 +171,40 @@ def test_customer_page_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(CUSTOMER_PAGE_QUERIES):
         response = web.get(f"/customers/{customer.pk}/")
     assert response.status_code == 200
+
+
+def test_the_timeline_names_the_published_answers_used_without_a_query(
+    web, customer, case, advisor, django_assert_num_queries
+):
+    # given an e-mail reply and an assistant answer that each quoted a published article
+    from suivi.knowledge import selectors as knowledge
+    from suivi.knowledge import services as knowledge_services
+
+    lead = builders.advisor(team=advisor.team, role="lead")
+    titles = []
+    for n in range(3):
+        article = knowledge_services.article_create(
+            kind="answer", language="fr", title=f"Réponse {n}", body=f"Texte {n}.", by=lead
+        )
+        version = knowledge_services.version_publish_urgently(
+            version=article.versions.get(), by=lead, reason="setup"
+        )
+        used = knowledge.reply_metadata(version_id=version.pk)
+        conversations.interaction_record(
+            case=case,
+            channel="assistant" if n % 2 else "email",
+            direction="out",
+            author_kind="assistant" if n % 2 else None,
+            author_advisor=None if n % 2 else advisor,
+            text=f"Texte {n}.",
+            metadata=used,
+        )
+        titles.append((article.pk, f"Réponse {n}"))
+
+    # when the file is opened, the number of queries is the same as ever
+    with django_assert_num_queries(CUSTOMER_PAGE_QUERIES):
+        page = web.get(f"/customers/{customer.pk}/").content.decode()
+
+    # then each answer names its article, linked to its help page
+    for article_id, title in titles:
+        assert f'href="/help/fr/{article_id}/"' in page and f"{title}</a> (v1)" in page

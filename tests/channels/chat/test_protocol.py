@@ -177,3 +177,44 @@ def test_a_message_before_hello_is_refused(server, widget):
         assert chat.expect("error")["code"] == "hello_first"
         chat.socket.send(b"\x00\x01")
         assert chat.expect("error")["code"] == "bad_frame"
+
+
+def test_a_question_gets_the_assistant_answer_with_its_article(server, widget, chat_team):
+    # given a live French answer
+    from suivi.knowledge import services as knowledge
+    from suivi.people.models import Advisor
+    from tests import builders
+
+    editor = builders.advisor(team=chat_team, role=Advisor.Role.LEAD)
+    article = knowledge.article_create(
+        kind="answer",
+        language="fr",
+        title="Délais de livraison",
+        body="La box est livrée en 3 à 5 jours ouvrés.",
+        by=editor,
+    )
+    knowledge.version_publish_urgently(version=article.versions.get(), by=editor, reason="setup")
+    with chat_socket(server, widget.public_key) as chat:
+        hello(chat)
+        # when the visitor asks
+        chat.send({"type": "message", "client_id": "q1", "text": "Délai de livraison de ma box ?"})
+        ack = chat.expect("ack", client_id="q1")
+        # then the assistant answers with the article, once, after her line
+        answer = chat.expect("message", author="assistant")
+        assert answer["id"] > ack["id"] and answer["client_id"] == f"re:{ack['id']}"
+        assert answer["text"] == "La box est livrée en 3 à 5 jours ouvrés."
+        assert answer["article"]["title"] == "Délais de livraison"
+        assert answer["article"]["url"] == f"/help/fr/{article.pk}/"
+        assert answer["article"]["version_id"] == article.versions.get().pk
+        # and a question it cannot answer gets a plain "I do not know"
+        chat.send({"type": "message", "client_id": "q2", "text": "Quelle météo à Lyon ?"})
+        second = chat.expect("ack", client_id="q2")
+        unknown = chat.expect("message", author="assistant", client_id=f"re:{second['id']}")
+        assert "article" not in unknown
+    # and a widget that reconnects gets the answers again with their article
+    conversation = ChatConversation.objects.get()
+    with chat_socket(server, widget.public_key) as chat:
+        resumed = hello(chat, conversation=conversation.token, last_id=0)
+    lines = {line["id"]: line for line in resumed["messages"]}
+    assert lines[answer["id"]]["article"] == answer["article"]
+    assert Interaction.objects.filter(channel="assistant").count() == 2

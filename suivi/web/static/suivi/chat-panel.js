@@ -17,6 +17,11 @@
   var endForm = panel.querySelector(".chat-end");
   var endSummary = panel.querySelector("#chat-end-summary");
   var words = status.dataset;
+  var suggestions = panel.querySelector(".chat-suggestions");
+  var suggestionList = panel.querySelector(".chat-suggestion-list");
+  var knowledgeUsed = panel.querySelector(".chat-knowledge-used");
+  var knowledgeVersion = null;  // the published answer inserted into the reply, if any
+  var lastQuestion = "";
   var shown = {}, byClientId = {}, pending = [], lastId = 0;
   var socket = null, ready = false, attempts = 0, over = false, typingSince = 0, idle = null;
 
@@ -26,11 +31,25 @@
     var item = document.createElement("li");
     item.className = "chat-line chat-line--" + frame.author;
     var who = document.createElement("strong");
-    who.textContent = frame.author === "customer" ? panel.dataset.customer || "" : (frame.name || "");
+    who.textContent = frame.author === "customer" ? panel.dataset.customer || ""
+      : (frame.name || (frame.author === "assistant" ? words.assistant : ""));
     if (who.textContent) { item.appendChild(who); item.appendChild(document.createTextNode(" ")); }
     var text = document.createElement("span");
     text.textContent = frame.text;
     item.appendChild(text);
+    if (frame.article && frame.article.url) {
+      var source = document.createElement("small");
+      source.className = "chat-source";
+      source.appendChild(document.createTextNode(words.source + " "));
+      var link = document.createElement("a");
+      link.href = new URL(String(frame.article.url), location.origin).href;
+      link.target = "_blank";
+      link.rel = "noopener";
+      link.textContent = String(frame.article.title) + " (v" + String(frame.article.number) + ")";
+      source.appendChild(link);
+      item.appendChild(document.createTextNode(" "));
+      item.appendChild(source);
+    }
     log.appendChild(item);
     log.scrollTop = log.scrollHeight;
     return item;
@@ -43,6 +62,34 @@
     if (item) { item.classList.remove("chat-line--pending"); } else { item = line(frame); }
     item.dataset.id = frame.id;
     if (frame.id > lastId) { lastId = frame.id; }
+    if (frame.author === "customer") { suggest(frame.text); }
+  }
+
+  // Published answers for the customer's last message (a server-rendered, escaped
+  // fragment), each inserted into the reply in one click.
+  var suggestTimer = null;
+  function suggest(question) {
+    if (!suggestions || over || question === lastQuestion) { return; }
+    lastQuestion = question;
+    clearTimeout(suggestTimer);
+    suggestTimer = setTimeout(function () {
+      var query = "?q=" + encodeURIComponent(question) + "&language=" + encodeURIComponent(suggestions.dataset.language);
+      fetch(suggestions.dataset.url + query, { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : ""; })
+        .then(function (html) { if (question === lastQuestion) { suggestionList.innerHTML = html; } })
+        .catch(function () { /* suggestions are a help, not a need */ });
+    }, 150);
+  }
+  if (suggestions) {
+    suggestions.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-chat-insert]");
+      if (!button) { return; }
+      var text = button.getAttribute("data-text");
+      replyText.value = replyText.value.trim() ? replyText.value.replace(/\s*$/, "") + "\n\n" + text : text;
+      knowledgeVersion = parseInt(button.getAttribute("data-version"), 10) || null;
+      knowledgeUsed.hidden = !knowledgeVersion;
+      replyText.focus();
+    });
   }
 
   function send(frame) {
@@ -82,7 +129,7 @@
         (frame.messages || []).forEach(show);
         load.textContent = words.load.replace("%(held)s", frame.live_chats).replace("%(capacity)s", frame.capacity);
         if (frame.status === "ended") { ended(false); }
-        pending.forEach(function (m) { send({ type: "reply", client_id: m.client_id, text: m.text }); });
+        pending.forEach(function (m) { send(replyFrame(m)); });
         break;
       case "message":
         show(frame);
@@ -111,14 +158,24 @@
     say(words.ended);
     replyForm.hidden = true;
     endForm.hidden = true;
+    if (suggestions) { suggestions.hidden = true; }
     // The summary was added to the case summary: show the page as it is now.
     if (reload) { setTimeout(function () { location.reload(); }, 800); }
+  }
+
+  function replyFrame(m) {
+    var frame = { type: "reply", client_id: m.client_id, text: m.text };
+    if (m.knowledge_version_id) { frame.knowledge_version_id = m.knowledge_version_id; }
+    return frame;
   }
 
   function submit() {
     var text = replyText.value.trim();
     if (!text) { return; }
     var message = { client_id: "a" + Date.now().toString(36) + Math.random().toString(36).slice(2, 8), text: text };
+    if (knowledgeVersion) { message.knowledge_version_id = knowledgeVersion; }
+    knowledgeVersion = null;
+    knowledgeUsed.hidden = true;
     pending.push(message);
     var item = line({ author: "advisor", name: "", text: text });
     item.classList.add("chat-line--pending");
@@ -126,7 +183,7 @@
     replyText.value = "";
     typingSince = 0;
     send({ type: "typing", active: false });
-    send({ type: "reply", client_id: message.client_id, text: text });
+    send(replyFrame(message));
   }
 
   replyForm.addEventListener("submit", function (event) { event.preventDefault(); submit(); });

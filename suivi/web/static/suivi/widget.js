@@ -27,6 +27,9 @@
       placeholder: "Écrivez votre message…",
       send: "Envoyer",
       person: "Parler à un conseiller",
+      source: "Réponse tirée de :",
+      newTab: "(s’ouvre dans un nouvel onglet)",
+      assistant: "Assistant",
       byEmail: "Être répondu par e-mail",
       emailLabel: "Votre adresse e-mail",
       emailSend: "Recevoir la réponse par e-mail",
@@ -54,6 +57,9 @@
       placeholder: "Write your message…",
       send: "Send",
       person: "Talk to a person",
+      source: "Answer taken from:",
+      newTab: "(opens in a new tab)",
+      assistant: "Assistant",
       byEmail: "Answer me by e-mail",
       emailLabel: "Your e-mail address",
       emailSend: "Get the answer by e-mail",
@@ -121,6 +127,10 @@
     "li.system{max-width:100%;background:#fef3c7;font-size:14px}" +
     "li .who{display:block;font-size:12px;color:#374151;font-weight:600}" +
     "li .state{display:block;font-size:12px;color:#4b5563}" +
+    "li .source{display:block;margin-top:6px;font-size:13px;color:#374151}" +
+    "li .source a{color:#1d4ed8}" +
+    "li .person-inline{display:block;margin-top:6px;padding:4px 10px;border:1px solid #1d4ed8;border-radius:16px;background:#fff;color:#1d4ed8;cursor:pointer;font-size:13px}" +
+    "li .person-inline[hidden]{display:none}" +
     ".status{margin:0;padding:2px 12px;min-height:20px;font-size:13px;color:#374151}" +
     ".actions{display:flex;gap:6px;flex-wrap:wrap;padding:4px 10px}" +
     ".actions button,.actions a{padding:6px 10px;border:1px solid #1d4ed8;border-radius:16px;background:#fff;color:#1d4ed8;cursor:pointer;text-decoration:none;font-size:14px}" +
@@ -185,7 +195,7 @@
     item.className = author;
     var who = document.createElement("span");
     who.className = "who";
-    who.textContent = author === "customer" ? TEXT.you : (name || TEXT.us);
+    who.textContent = author === "customer" ? TEXT.you : (name || (author === "assistant" ? TEXT.assistant : TEXT.us));
     var body = document.createElement("span");
     body.className = "text";
     body.textContent = text;
@@ -202,6 +212,44 @@
     mark.textContent = text;
   }
 
+  // The published answer a line quotes: its title, linked to the help page (new tab).
+  function source(item, article) {
+    var url;
+    try { url = new URL(String(article.url || ""), ORIGIN); } catch (e) { return; }
+    if (url.protocol !== "https:" && url.protocol !== "http:") { return; }
+    var note = document.createElement("span");
+    note.className = "source";
+    note.appendChild(document.createTextNode(TEXT.source + " "));
+    var link = document.createElement("a");
+    link.href = url.href;
+    link.target = "_blank";
+    link.rel = "noopener";
+    link.textContent = String(article.title || url.href);
+    var hint = document.createElement("span");
+    hint.className = "visually-hidden";
+    hint.style.cssText = "position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)";
+    hint.textContent = " " + TEXT.newTab;
+    link.appendChild(hint);
+    note.appendChild(link);
+    item.appendChild(note);
+  }
+
+  // "Talk to a person" under every answer of the assistant, while nobody has joined.
+  var withPerson = false;
+  function personButton(item) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "person-inline";
+    button.textContent = TEXT.person;
+    button.hidden = withPerson;
+    button.addEventListener("click", askPerson);
+    item.appendChild(button);
+  }
+  function personJoined() {
+    withPerson = true;
+    Array.prototype.forEach.call(root.querySelectorAll(".person-inline"), function (b) { b.hidden = true; });
+  }
+
   function show(frame) {
     if (shown[frame.id]) { return; }
     shown[frame.id] = true;
@@ -211,6 +259,9 @@
     } else {
       item = line(frame.author, frame.name, frame.text);
       if (frame.author === "customer" && frame.client_id) { byClientId[frame.client_id] = item; }
+      if (frame.article && typeof frame.article === "object") { source(item, frame.article); }
+      if (frame.author === "assistant") { personButton(item); }
+      if (frame.author === "advisor") { personJoined(); }
     }
     item.setAttribute("data-id", String(frame.id));
     if (frame.id > lastId) { lastId = frame.id; }
@@ -271,6 +322,7 @@
           save();
         }
         setStatus(TEXT.connected);
+        if (frame.status && frame.status !== "assistant") { personJoined(); }
         (frame.messages || []).forEach(show);
         if (frame.status === "ended") { ended(); }
         resendPending();
@@ -294,6 +346,7 @@
         }
         break;
       case "handoff":
+        personJoined();
         if (frame.offer_callback) { offerCallback(frame.callback_url); }
         if (frame.offer_email) { showEmail(true); }
         break;
@@ -353,7 +406,7 @@
       lastId = 0;
       save();
       log.textContent = "";
-      shown = {}; byClientId = {};
+      shown = {}; byClientId = {}; withPerson = false;
       compose.hidden = false;
       $(".person").hidden = false;
       restart.remove();
@@ -395,9 +448,10 @@
     clearTimeout(typingTimer);
     typingTimer = setTimeout(function () { typing(false); }, 4000);
   });
-  $(".person").addEventListener("click", function () {
+  function askPerson() {
     if (!send({ type: "handoff" })) { connect(); }
-  });
+  }
+  $(".person").addEventListener("click", askPerson);
   $(".by-email").addEventListener("click", function () { showEmail(emailForm.hidden); });
   emailForm.addEventListener("submit", function (event) {
     event.preventDefault();
