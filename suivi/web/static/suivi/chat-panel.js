@@ -76,7 +76,13 @@
       var query = "?q=" + encodeURIComponent(question) + "&language=" + encodeURIComponent(suggestions.dataset.language);
       fetch(suggestions.dataset.url + query, { credentials: "same-origin" })
         .then(function (response) { return response.ok ? response.text() : ""; })
-        .then(function (html) { if (question === lastQuestion) { suggestionList.innerHTML = html; } })
+        .then(function (html) {
+          // A message without a subject ("Thanks!") keeps the answers already suggested.
+          var found = html.indexOf("data-chat-insert") >= 0;
+          if (question === lastQuestion && (found || !suggestionList.children.length)) {
+            suggestionList.innerHTML = html;
+          }
+        })
         .catch(function () { /* suggestions are a help, not a need */ });
     }, 150);
   }
