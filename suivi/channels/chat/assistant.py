@@ -39,7 +39,8 @@ logger = logging.getLogger("suivi.channels.chat")
 ANSWERED, UNKNOWN, GREETING = "answered", "unknown", "greeting"
 # The relevance rule: at least this share of the question's significant words must be
 # found in the article (title or text), a word counting as found when an article word
-# starts with its first STEM letters ("résilier" finds "résiliation").
+# starts with its first STEM letters ("résilier" finds "résiliation"); a shorter word
+# must be there as it is (or with a plural s/x).
 MIN_COVERAGE = 0.6
 STEM = 5
 CANDIDATES = 8
@@ -64,7 +65,8 @@ STOPWORDS = _words(
     been being have has had does did can could would should will shall how what which who
     whom when where why please hello thanks thank there this that these those not any some
     want like need know help question get got just also still already very much many hey
-    good morning evening afternoon
+    good morning evening afternoon don doesn didn isn aren won cannot dois doit devons
+    devez doivent
     """
 )
 GREETINGS = _words("bonjour bonsoir salut coucou hello hey hi good morning")
@@ -90,13 +92,20 @@ def terms_of(question: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def _found(term: str, words: set[str]) -> bool:
+    if len(term) < STEM:
+        # A short word's prefix is ambiguous ("work" in "working"): the word itself, or
+        # its plural.
+        return term in words or f"{term}s" in words or f"{term}x" in words
+    return any(w.startswith(term[:STEM]) for w in words)
+
+
 def coverage(terms: list[str], hit: SearchHit) -> float:
     """The share of `terms` found in the article's title or text (by their stem)."""
     if not terms:
         return 0.0
     words = set(words_of(f"{hit.title} {hit.text}"))
-    found = sum(1 for t in terms if any(w.startswith(t[:STEM]) for w in words))
-    return found / len(terms)
+    return sum(1 for t in terms if _found(t, words)) / len(terms)
 
 
 def scored(question: str, language: str, limit: int = CANDIDATES) -> list[tuple[float, SearchHit]]:

@@ -278,3 +278,25 @@ def test_the_relevance_rule(editor):
         question="contrat téléphone volé Espagne résilier", language="fr"
     )
     assert assistant.suggestions(question="contrat téléphone volé Espagne", language="fr")
+
+
+@pytest.mark.parametrize(
+    "language, question, title",
+    [
+        ("fr", "Comment résilier mon contrat ?", "Résilier votre contrat"),
+        ("fr", "Quel est le prix de la fibre ?", "Offre Fibre Essentielle : prix"),
+        ("fr", "Je déménage, que dois-je faire ?", "Déménager sans coupure"),
+        ("fr", "Mot de passe oublié", "Mot de passe de l'espace client oublié"),
+        ("fr", "Quelle météo demain ?", None),
+        ("en", "How do I cancel my contract?", "Cancelling your contract"),
+        ("en", "When will my box be delivered?", "Delivery times for your box and equipment"),
+        ("en", "I don't understand my bill", "Understanding your bill"),
+        ("en", "My box does not work", None),
+    ],
+)
+def test_the_demo_knowledge_answers_the_demo_chat(editor, language, question, title):
+    from suivi.demo.knowledge import load_knowledge_demo
+
+    load_knowledge_demo(editor=editor)
+    said = assistant.reply_to(question=question, language=language)
+    assert (said.hit.title if said.hit else None) == title
