@@ -113,3 +113,35 @@ def test_home_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(HOME_QUERIES):
         response = web.get("/")
     assert response.status_code == 200
+
+
+def test_a_team_lead_sees_the_chat_assistant_figures_in_one_more_query(
+    client, team, django_assert_num_queries
+):
+    # given a chat of the lead's team the assistant could not help, handed to a person
+    from suivi.channels.chat.models import ChatConversation, ChatWidget
+    from suivi.people.models import Advisor
+
+    lead = builders.advisor(team=team, role=Advisor.Role.LEAD)
+    widget = ChatWidget.objects.create(name="Site", team=team)
+    ChatConversation.objects.create(
+        widget=widget,
+        started_at=clock.now() - timedelta(days=2),
+        assistant_turns=3,
+        assistant_answered=1,
+        assistant_unknown=2,
+        handed_over_at=clock.now(),
+        handed_over_after="unknown",
+    )
+    client.force_login(lead.user)
+    # when the lead opens the desk: one query more than an advisor's desk
+    with django_assert_num_queries(HOME_QUERIES + 1):
+        page = client.get("/").content.decode()
+    # then the card shows the figures
+    card = page.split('class="card assistant-card"', 1)[1].split("</section>", 1)[0]
+    figures = [part.split("</dd>")[0] for part in card.split("<dd>")[1:]]
+    assert figures == ["3", "1", "2", "1", "1", "1"]
+
+
+def test_an_advisor_has_no_assistant_card(web):
+    assert "assistant-card" not in web.get("/").content.decode()

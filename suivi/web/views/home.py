@@ -1,9 +1,12 @@
 """The advisor's home: "my customers" and the cases waiting for an answer."""
 
+from datetime import timedelta
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from suivi.channels.chat.selectors import AssistantStats, assistant_stats_for
 from suivi.conversations import selectors
 from suivi.core import clock
 from suivi.people.models import Advisor
@@ -14,6 +17,16 @@ from ..access import advisor_view, cursor_of
 INBOX_PAGE = 25
 MY_CUSTOMERS = 50
 CALLBACKS_DUE = 25
+ASSISTANT_DAYS = 30
+
+
+def _assistant_card(me: Advisor) -> AssistantStats | None:
+    """The chat assistant's last 30 days, for team leads (their team) and
+    administrators (every team); one aggregate query, none for other advisors."""
+    if not (me.is_admin or (me.role == Advisor.Role.LEAD and me.team_id)):
+        return None
+    now = clock.now()
+    return assistant_stats_for(advisor=me, since=now - timedelta(days=ASSISTANT_DAYS), until=now)
 
 
 @require_GET
@@ -27,6 +40,7 @@ def home(request: HttpRequest, me: Advisor) -> HttpResponse:
             "inbox": selectors.inbox_page(advisor=me, cursor=cursor_of(request), limit=INBOX_PAGE),
             "now": clock.now(),
             "callbacks_due": callbacks_due(advisor=me, limit=CALLBACKS_DUE),
+            "assistant": _assistant_card(me),
         },
     )
 
