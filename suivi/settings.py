@@ -249,7 +249,10 @@ SUIVI_CHAT_FRAMES_PER_MINUTE = int(os.environ.get("SUIVI_CHAT_FRAMES_PER_MINUTE"
 SUIVI_CHAT_IP_CONNECTIONS = int(os.environ.get("SUIVI_CHAT_IP_CONNECTIONS", "50"))
 SUIVI_CHAT_IP_CONNECTS_PER_MINUTE = int(os.environ.get("SUIVI_CHAT_IP_CONNECTS_PER_MINUTE", "60"))
 SUIVI_CHAT_IP_MESSAGES_PER_MINUTE = int(os.environ.get("SUIVI_CHAT_IP_MESSAGES_PER_MINUTE", "300"))
-# Called for each customer chat message while no advisor has joined (a no-op for now).
-SUIVI_CHAT_ASSISTANT = "suivi.channels.chat.assistant.assistant_turn"
+# Called for each customer chat message while no advisor has joined: the knowledge
+# assistant (docs/channels/chat.md); empty: no assistant, the chat waits for a person.
+SUIVI_CHAT_ASSISTANT = os.environ.get(
+    "SUIVI_CHAT_ASSISTANT", "suivi.channels.chat.assistant.assistant_turn"
+).strip()
 # Threads (and so database connections) each web process gives the chat sockets.
 SUIVI_CHAT_DB_THREADS = int(os.environ.get("SUIVI_CHAT_DB_THREADS", "16"))

@@ -173,6 +173,8 @@ def answer(*, conversation: ChatConversation, message: ChatMessage) -> None:
     """Hand one customer turn to the assistant configured in SUIVI_CHAT_ASSISTANT.
     Runs after the customer's message is committed: a failure is logged, never raised
     (the message is stored and acknowledged whatever the assistant does)."""
+    if not settings.SUIVI_CHAT_ASSISTANT:
+        return
     try:
         import_string(settings.SUIVI_CHAT_ASSISTANT)(conversation=conversation, message=message)
     except Exception:

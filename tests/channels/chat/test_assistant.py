@@ -300,3 +300,9 @@ def test_the_demo_knowledge_answers_the_demo_chat(editor, language, question, ti
     load_knowledge_demo(editor=editor)
     said = assistant.reply_to(question=question, language=language)
     assert (said.hit.title if said.hit else None) == title
+
+
+def test_an_empty_setting_turns_the_assistant_off(open_chat, ask, settings):
+    settings.SUIVI_CHAT_ASSISTANT = ""
+    assert ask(open_chat("fr"), "Bonjour") is None
+    assert list(ChatMessage.objects.values_list("author", flat=True)) == ["customer"]
