@@ -157,6 +157,10 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
                 call_id=event["call_id"],
                 from_number=event["from_number"],
             )
+        elif kind == handlers.CALL_SETTLED:
+            await self._render_and_send(
+                fragments.call_settled, advisor=advisor, call_id=event["call_id"]
+            )
         elif not self.inbox:
             return
         elif kind == handlers.INBOX:

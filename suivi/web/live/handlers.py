@@ -24,6 +24,7 @@ TIMELINE = "timeline"
 INBOX = "inbox"
 ASSIGNMENT = "assignment"
 CALL = "call"
+CALL_SETTLED = "call_settled"
 PROMISE_ALERT = "promise_alert"
 
 
@@ -32,6 +33,7 @@ def subscribe() -> None:
     conversation_events.case_status_changed.subscribe(on_case_status_changed)
     conversation_events.case_assigned.subscribe(on_case_assigned)
     phone_events.call_ringing.subscribe(on_call_ringing)
+    phone_events.call_settled.subscribe(on_call_settled)
     promise_events.alerts_raised.subscribe(on_alerts_raised)
 
 
@@ -105,6 +107,18 @@ def on_call_ringing(
                     "call_id": call_id,
                     "from_number": from_number,
                 },
+            )
+        ]
+    )
+
+
+def on_call_settled(*, advisor_id: int, call_id: str, **_: Any) -> None:
+    """The call no longer rings for this advisor: their screen-pop gives way."""
+    _after_commit(
+        [
+            (
+                push.advisor_group(advisor_id),
+                {"kind": CALL_SETTLED, "advisor_id": advisor_id, "call_id": call_id},
             )
         ]
     )
