@@ -171,6 +171,10 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
             await self._render_and_send(
                 fragments.assignment, advisor=advisor, handoff_id=event["handoff_id"]
             )
+        elif kind == handlers.CHAT_WAITING:
+            await self._render_and_send(
+                fragments.chat_waiting, advisor=advisor, conversation_id=event["conversation_id"]
+            )
         elif kind == handlers.PROMISE_ALERT:
             await self._render_and_send(fragments.promise_alerts, advisor=advisor)
 

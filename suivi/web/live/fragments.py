@@ -12,6 +12,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from suivi.channels.chat.models import ChatConversation
 from suivi.channels.phone.models import PhoneCall
 from suivi.conversations import selectors as conversations
 from suivi.core import clock
@@ -139,6 +140,31 @@ def call_settled(*, advisor: Advisor, call_id: str) -> Payload | None:
         },
     )
     return {"type": "call_settled", "call_id": call_id, "html": html}
+
+
+def chat_waiting(*, advisor: Advisor, conversation_id: int) -> Payload | None:
+    """ "Chat waiting from <customer>" with the way to the case's chat panel, while the
+    chat is still handed to this advisor and not ended: the hand-over itself is the
+    right to see it, checked in the same query."""
+    conversation = (
+        ChatConversation.objects.select_related("customer", "case")
+        .filter(
+            pk=conversation_id,
+            advisor=advisor,
+            case__isnull=False,
+            status__in=[ChatConversation.Status.WAITING, ChatConversation.Status.LIVE],
+        )
+        .first()
+    )
+    if conversation is None:
+        return None
+    html = render_to_string("web/live/_chat_waiting.html", {"conversation": conversation})
+    return {
+        "type": "chat_waiting",
+        "conversation_id": conversation_id,
+        "case_id": conversation.case_id,
+        "html": html,
+    }
 
 
 def promise_alerts(*, advisor: Advisor) -> Payload:

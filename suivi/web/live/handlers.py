@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 
+from suivi.channels.chat import events as chat_events
 from suivi.channels.phone import events as phone_events
 from suivi.conversations import events as conversation_events
 from suivi.conversations.models import Case, Handoff, Interaction
@@ -26,6 +27,7 @@ ASSIGNMENT = "assignment"
 CALL = "call"
 CALL_SETTLED = "call_settled"
 PROMISE_ALERT = "promise_alert"
+CHAT_WAITING = "chat_waiting"
 
 
 def subscribe() -> None:
@@ -35,6 +37,7 @@ def subscribe() -> None:
     phone_events.call_ringing.subscribe(on_call_ringing)
     phone_events.call_settled.subscribe(on_call_settled)
     promise_events.alerts_raised.subscribe(on_alerts_raised)
+    chat_events.chat_waiting.subscribe(on_chat_waiting)
 
 
 def _after_commit(messages: list[push.Message]) -> None:
@@ -119,6 +122,22 @@ def on_call_settled(*, advisor_id: int, call_id: str, **_: Any) -> None:
             (
                 push.advisor_group(advisor_id),
                 {"kind": CALL_SETTLED, "advisor_id": advisor_id, "call_id": call_id},
+            )
+        ]
+    )
+
+
+def on_chat_waiting(*, advisor_id: int, conversation_id: int, **_: Any) -> None:
+    """A chat handed to this advisor: their desk says who waits, with the way in."""
+    _after_commit(
+        [
+            (
+                push.advisor_group(advisor_id),
+                {
+                    "kind": CHAT_WAITING,
+                    "advisor_id": advisor_id,
+                    "conversation_id": conversation_id,
+                },
             )
         ]
     )

@@ -4,6 +4,7 @@ who may not see it."""
 import pytest
 from django.utils.translation import override
 
+from suivi.channels.chat.models import ChatConversation, ChatWidget
 from suivi.channels.phone.models import PhoneCall
 from suivi.conversations.services import case_hand_over
 from suivi.core import clock
@@ -118,3 +119,24 @@ def test_a_settled_call_is_one_query_and_reads_the_call_as_it_is_now(
     }  # fmt: skip
     # an unknown call renders nothing
     assert fragments.call_settled(advisor=advisor, call_id="nope") is None
+
+
+def test_a_waiting_chat_is_one_query_and_only_for_the_advisor_it_was_handed_to(
+    advisor, colleague, team, django_assert_num_queries
+):
+    # given a chat handed to Léa
+    customer = builders.customer(given_name="Hélène", family_name="Durand", advisor=advisor)
+    case = builders.case(customer=customer, owner=advisor)
+    conversation = ChatConversation.objects.create(
+        widget=ChatWidget.objects.create(name="Site", team=team), customer=customer, case=case,
+        advisor=advisor, status="waiting", started_at=clock.now(),
+    )  # fmt: skip
+
+    with django_assert_num_queries(1), override("en"):
+        shown = fragments.chat_waiting(advisor=advisor, conversation_id=conversation.pk)
+
+    assert shown is not None and "Chat waiting from Hélène Durand" in shown["html"]
+    assert fragments.chat_waiting(advisor=colleague, conversation_id=conversation.pk) is None
+    # once the chat is over, nothing is announced any more
+    ChatConversation.objects.filter(pk=conversation.pk).update(status="ended")
+    assert fragments.chat_waiting(advisor=advisor, conversation_id=conversation.pk) is None

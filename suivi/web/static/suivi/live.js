@@ -120,6 +120,12 @@
     if (!notices) return;
     var notice = firstElement(message.html);
     if (!notice) return;
+    var chat = notice.dataset.conversationId;
+    if (chat) {
+      // The same chat announced again (a reconnect): one notice only.
+      var old = notices.querySelector("[data-conversation-id='" + chat + "']");
+      if (old) old.remove();
+    }
     notices.insertBefore(notice, notices.firstChild);
     notices.hidden = false;
   }
@@ -150,6 +156,7 @@
     inbox: placeRow,
     inbox_remove: function (message) { removeRow(message.case_id); },
     assignment: showNotice,
+    chat_waiting: showNotice,
     promise_alerts: replaceAlerts,
     timeline: addToTimeline,
   };
