@@ -1,7 +1,8 @@
 """Who can answer now: working hours, absences, presence and load, in one query.
 
 `advisor_states` annotates every advisor asked about with their open cases, current
-absence, presence and capacity for a channel: one SQL query whatever their number.
+absence, presence, capacity and live contacts held on a channel: one SQL query whatever
+their number.
 """
 
 from collections.abc import Mapping, Sequence
@@ -16,6 +17,7 @@ from django.utils import timezone
 from suivi.conversations.models import Case
 from suivi.people.models import Absence, Advisor, Team
 
+from .live_load import live_count
 from .models import LIVE_CHANNELS, AdvisorPresence, Capacity, default_capacity
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -35,33 +37,40 @@ class AdvisorState:
     presence: str
     capacity: int
     is_team_lead: bool = False
+    # Calls or chats held now on the channel asked about (registered by the channels,
+    # see live_load.py); 0 when none is counted.
+    live_contacts: int = 0
 
     @property
     def pk(self) -> int:
         return self.advisor.pk
 
     def live_load(self) -> int:
-        # Live calls and chats are not recorded yet (the phone and chat adapters will
-        # count them); until then a "busy" presence means the live channels are full.
-        return self.capacity if self.presence == AdvisorPresence.Status.BUSY else 0
+        # The calls or chats they hold; "busy" (chosen by the advisor, or set by the phone
+        # system during a call) still means no new live contact on any live channel.
+        if self.presence == AdvisorPresence.Status.BUSY:
+            return max(self.live_contacts, self.capacity)
+        return self.live_contacts
 
     def load(self, channel: str) -> int:
         return self.live_load() if channel in LIVE_CHANNELS else self.open_cases
 
-    def on_duty(self, moment: datetime, *, live: bool = True) -> str | None:
-        """None when the advisor is working now, else why not.
+    def on_duty(self, moment: datetime, *, live: bool = True, planned: bool = False) -> str | None:
+        """None when the advisor is working at `moment`, else why not.
 
         For a live contact (call, chat) the advisor must be at work and not away right
         now. An asynchronous one (e-mail, letter, form) is answered within its promise,
         so only an absence stands in the way: an e-mail at 22:00 stays with the
-        customer's own advisor, who answers it in the morning."""
+        customer's own advisor, who answers it in the morning. A `planned` contact (a
+        callback window ahead) checks absences and working hours at that moment, but not
+        today's presence, which says nothing about tomorrow at 10:00."""
         if self.absent_until is not None:
             return ABSENT
         if not live:
             return None
         if not within_working_hours(self.advisor.working_hours, moment):
             return OUTSIDE_HOURS
-        if self.presence == AdvisorPresence.Status.AWAY:
+        if self.presence == AdvisorPresence.Status.AWAY and not planned:
             return AWAY
         return None
 
@@ -72,8 +81,11 @@ def advisor_states(
     moment: datetime,
     channel: str | None = None,
     lead_of_team: Any = None,
+    live_contacts: bool = True,
 ) -> list[AdvisorState]:
-    """The state of every advisor matching `who`; one query."""
+    """The state of every advisor matching `who`; one query. With a live `channel`, the
+    contacts each holds on it now are counted (unless `live_contacts` is False: routing
+    for a moment ahead, when today's calls and chats will be over)."""
     open_cases = (
         Case.objects.filter(owner=OuterRef("pk"), status__in=Case.ACTIVE_STATUSES)
         .order_by()
@@ -94,6 +106,9 @@ def advisor_states(
     if channel is not None:
         limit = Capacity.objects.filter(advisor=OuterRef("pk"), channel=channel).values("limit")
         rows = rows.annotate(capacity_limit=Subquery(limit[:1]))
+        held = live_count(channel, moment) if live_contacts else None
+        if held is not None:
+            rows = rows.annotate(live_contacts=held)
     if lead_of_team is not None:
         rows = rows.annotate(
             is_lead=Exists(Team.objects.filter(pk=lead_of_team, lead=OuterRef("pk")))
@@ -109,6 +124,7 @@ def advisor_states(
             presence=row.presence_status or AdvisorPresence.Status.AVAILABLE,
             capacity=getattr(row, "capacity_limit", None) or fallback,
             is_team_lead=bool(row.is_lead),
+            live_contacts=getattr(row, "live_contacts", 0),
         )
         for row in rows.order_by("pk")
     ]

@@ -17,7 +17,7 @@ from suivi.people.models import Advisor, Team
 from . import reasons
 from .availability import AT_CAPACITY, AdvisorState, advisor_states
 from .models import LIVE_CHANNELS, AdvisorPresence, Capacity, RoutingDecision
-from .waiting import default_handling_seconds, median_handling_seconds
+from .waiting import default_handling_seconds
 
 # How long a customer accepts to wait for their own advisor on a live channel before a
 # backup is better; an e-mail case is not worth waiting for, so capacity is a hard cap.
@@ -68,12 +68,11 @@ class _Router:
 
     def __init__(
         self, *, customer: Customer, channel: str, case: Case | None, moment: datetime,
-        acceptable_wait: timedelta,
+        acceptable_wait: timedelta, planned: bool = False,
     ) -> None:  # fmt: skip
         self.customer, self.channel, self.case, self.moment = customer, channel, case, moment
-        self.acceptable_wait = acceptable_wait
+        self.acceptable_wait, self.planned = acceptable_wait, planned
         self.skipped: list[dict[str, Any]] = []
-        self._handling: float | None = None
         owner_id = case.owner_id if case is not None else None
         dedicated_id = customer.dedicated_advisor_id
         team: Any = customer.team_id
@@ -90,7 +89,10 @@ class _Router:
             # one, and compiling its subqueries is most of what it costs.
             states: list[AdvisorState] = []
         else:
-            states = advisor_states(who=who, moment=moment, channel=channel, lead_of_team=team)
+            states = advisor_states(
+                who=who, moment=moment, channel=channel, lead_of_team=team,
+                live_contacts=not planned,
+            )  # fmt: skip
         self.states = {s.pk: s for s in states}
         self.owner = self.states.get(owner_id) if owner_id else None
         self.dedicated = self.states.get(dedicated_id) if dedicated_id else None
@@ -101,9 +103,10 @@ class _Router:
 
     def available(self, state: AdvisorState, role: str | None = None) -> bool:
         live = self.channel in LIVE_CHANNELS
-        why = state.on_duty(self.moment, live=live)
-        # An asynchronous case its owner already holds is already in their load.
-        if why is None and (live or role != reasons.OWNER):
+        why = state.on_duty(self.moment, live=live, planned=self.planned)
+        # An asynchronous case its owner already holds is already in their load; the
+        # calls and chats held now will be over by a planned moment.
+        if why is None and (live or role != reasons.OWNER) and not (live and self.planned):
             why = self._over_capacity(state)
         if why is not None and role is not None:
             skip = {"role": role, "name": state.advisor.display_name, "why": why}
@@ -125,15 +128,10 @@ class _Router:
         return AT_CAPACITY
 
     def handling_seconds(self) -> float:
-        if self._handling is None:
-            median = None
-            if self.team_id is not None:
-                medians = median_handling_seconds(
-                    team_ids=[self.team_id], channels=(self.channel,), moment=self.moment
-                )
-                median = medians.get((self.team_id, self.channel))
-            self._handling = median or default_handling_seconds(self.channel)
-        return self._handling
+        # How long a call or a chat holds the advisor. The team's median first-answer
+        # delay is no such figure (for a call it is the queue wait, a few seconds, which
+        # would make an advisor on the phone look free at once), so the default is used.
+        return default_handling_seconds(self.channel)
 
     def decide(self) -> tuple[AdvisorState | None, str, dict[str, Any]]:
         extra: dict[str, Any] = {}
@@ -185,16 +183,22 @@ def route(
     case: Case | None = None,
     now: datetime | None = None,
     acceptable_wait: timedelta | None = None,
+    planned: bool = False,
 ) -> RoutingDecision:
     """Choose who answers this customer on this channel, and record why.
 
     The case owner; else the dedicated advisor if present and under capacity within the
     customer's acceptable wait; else their named backup; else the least loaded team
     member who speaks the customer's language. A case handed over twice goes to the team
-    lead. The decision is recorded; its `advisor` may be None (nobody available)."""
+    lead. The decision is recorded; its `advisor` may be None (nobody available).
+
+    `planned`: the contact happens at `now`, ahead (a callback window tomorrow at 10:00):
+    absences and working hours at that moment apply, today's presence and the calls and
+    chats held now do not."""
     decision = route_decision(
-        customer=customer, channel=channel, case=case, now=now, acceptable_wait=acceptable_wait
-    )
+        customer=customer, channel=channel, case=case, now=now,
+        acceptable_wait=acceptable_wait, planned=planned,
+    )  # fmt: skip
     # Reads, then one INSERT: atomic by itself, no transaction (or savepoint) needed.
     decision.save()
     return decision
@@ -207,6 +211,7 @@ def route_decision(
     case: Case | None = None,
     now: datetime | None = None,
     acceptable_wait: timedelta | None = None,
+    planned: bool = False,
 ) -> RoutingDecision:
     """The decision `route` records, not saved yet: for a caller that opens the case
     with the chosen owner and records the decision with its case in one INSERT."""
@@ -216,7 +221,7 @@ def route_decision(
         acceptable_wait = ACCEPTABLE_WAIT.get(channel, timedelta(0))  # type: ignore[call-overload]
     router = _Router(
         customer=customer, channel=channel, case=case, moment=moment,
-        acceptable_wait=acceptable_wait,
+        acceptable_wait=acceptable_wait, planned=planned,
     )  # fmt: skip
     chosen, code, extra = router.decide()
     details = {

@@ -52,6 +52,9 @@ Outcome = CallbackAttempt.Outcome
 # After the 1st and the 2nd unanswered call; the 3rd closes the callback.
 RETRY_DELAYS = (timedelta(minutes=15), timedelta(hours=1))
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+# A window starting further ahead than this is routed without today's presence and live
+# load: what the advisor says now ("away", on a call) will be over by then.
+PRESENCE_HORIZON = timedelta(minutes=15)
 
 
 def phone_to_call(*, customer: Customer) -> str:
@@ -115,13 +118,17 @@ def _assign(
     slot: callback_slots.CallbackSlot | None,
 ) -> tuple[Advisor | None, int | None]:
     """Routing decides who calls, as for an incoming call at the start of the window;
-    the customer accepts any moment of the window, so that is their acceptable wait."""
+    the customer accepts any moment of the window, so that is their acceptable wait. A
+    window ahead is planned: who is away or on the phone now may well call at 10:00
+    tomorrow; absences and working hours at that moment still apply."""
+    now = clock.now()
     decision = route(
         customer=customer,
         channel=Channel.PHONE,
         case=case,
-        now=max(starts_at, clock.now()),
+        now=max(starts_at, now),
         acceptable_wait=ends_at - starts_at,
+        planned=starts_at > now + PRESENCE_HORIZON,
     )
     advisor = decision.advisor
     if slot is None and advisor is None:

@@ -7,7 +7,9 @@ import pytest
 from playwright.sync_api import expect
 
 from suivi.channels.phone import events as phone_events
+from suivi.channels.phone.models import PhoneCall
 from suivi.conversations import services
+from suivi.core import clock
 from tests import builders
 from tests.asgi_server import serve_asgi
 
@@ -110,3 +112,36 @@ def test_an_open_customer_file_gets_the_new_entry_on_top(asgi_url, page):
     expect(first).to_have_attribute("id", f"interaction-{interaction.pk}")
     expect(first).to_contain_text("Second message, <script>alert(1)</script>")
     expect(page.locator("#timeline .timeline-item")).to_have_count(2)
+
+
+def test_the_pop_gives_way_to_a_notice_when_a_colleague_answers(asgi_url, page):
+    # given Léa's desk is open and a call rings for her
+    team = builders.team("Particuliers")
+    lea = builders.advisor(team=team, name="Léa Martin")
+    karim = builders.advisor(team=team, name="Karim Benali")
+    customer = builders.customer(advisor=lea, phone="+33612345678")
+    page.goto(f"{asgi_url}/login/")
+    page.fill("#id_username", lea.user.username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("form[action='/login/'] button[type=submit]").click()
+    expect(page.locator("body")).to_have_attribute("data-live", "open")
+    phone_events.call_ringing.publish(
+        advisor_id=lea.pk, customer_id=customer.pk, call_id="c-7", from_number="+33612345678"
+    )
+    expect(page.locator("#live-pop .screen-pop[data-call-id='c-7']")).to_have_count(1)
+
+    # when Karim picks the call up (as the PBX reported it)
+    moment = clock.now()
+    PhoneCall.objects.create(
+        call_id="c-7", direction="in", customer_number="+33612345678", customer=customer,
+        ringing_advisor=lea, answered_by=karim, started_at=moment, answered_at=moment,
+        outcome="answered", updated_at=moment,
+    )  # fmt: skip
+    phone_events.call_settled.publish(advisor_id=lea.pk, call_id="c-7")
+
+    # then the pop is replaced by a short notice naming who answered, which can be dismissed
+    notice = page.locator("#live-pop .call-settled[data-call-id='c-7']")
+    expect(notice).to_contain_text("Karim Benali")
+    expect(page.locator("#live-pop .screen-pop")).to_have_count(1)
+    notice.get_by_role("button").click()
+    expect(page.locator("#live-pop .screen-pop")).to_have_count(0)

@@ -8,7 +8,10 @@ from typing import Any
 import pytest
 from django.utils import translation
 
+from suivi.channels.chat.models import ChatConversation, ChatWidget
+from suivi.channels.phone.models import PhoneCall
 from suivi.conversations import services as conversations
+from suivi.core import clock
 from suivi.people import services as people
 from suivi.routing import services as routing
 from suivi.routing.models import RoutingDecision
@@ -70,6 +73,68 @@ def marie_on_a_call(w: World) -> dict[str, Any]:
 def marie_busy_but_email(w: World) -> dict[str, Any]:
     routing.presence_set(advisor=w.marie, status="busy")
     return {"channel": "email"}
+
+
+def hold_chats(advisor, count: int, *, status: str = "live") -> None:
+    widget = ChatWidget.objects.create(name="Site")
+    for _ in range(count):
+        ChatConversation.objects.create(
+            widget=widget, advisor=advisor, status=status, started_at=clock.now()
+        )
+
+
+def call_in_progress(advisor, *, answered: bool = True, ended: bool = False) -> PhoneCall:
+    moment = clock.now() - timedelta(minutes=2)
+    return PhoneCall.objects.create(
+        call_id=f"call-{advisor.pk}-{PhoneCall.objects.count()}",
+        direction=PhoneCall.Direction.INBOUND,
+        answered_by=advisor if answered else None,
+        ringing_advisor=advisor,
+        started_at=moment,
+        answered_at=moment if answered else None,
+        ended_at=clock.now() if ended else None,
+        outcome=PhoneCall.Outcome.ANSWERED if answered else PhoneCall.Outcome.IN_PROGRESS,
+        updated_at=moment,
+    )
+
+
+def marie_holds_three_chats(w: World) -> dict[str, Any]:
+    hold_chats(w.marie, 2)
+    hold_chats(w.marie, 1, status="waiting")
+    return {"channel": "chat"}
+
+
+def marie_holds_three_chats_email(w: World) -> dict[str, Any]:
+    hold_chats(w.marie, 3)
+    return {"channel": "email"}
+
+
+def marie_holds_two_chats_and_ended_ones(w: World) -> dict[str, Any]:
+    hold_chats(w.marie, 2)
+    hold_chats(w.marie, 3, status="ended")
+    return {"channel": "chat"}
+
+
+def marie_in_a_call(w: World) -> dict[str, Any]:
+    call_in_progress(w.marie)
+    return {"channel": "phone"}
+
+
+def marie_in_a_call_chat(w: World) -> dict[str, Any]:
+    call_in_progress(w.marie)
+    return {"channel": "chat"}
+
+
+def marie_after_her_calls(w: World) -> dict[str, Any]:
+    call_in_progress(w.marie, ended=True)
+    call_in_progress(w.marie, answered=False)  # rang, never answered (missed)
+    return {"channel": "phone"}
+
+
+def marie_and_lea_in_calls(w: World) -> dict[str, Any]:
+    call_in_progress(w.marie)
+    call_in_progress(w.lea)
+    return {"channel": "phone"}
 
 
 def marie_and_lea_absent(w: World) -> dict[str, Any]:
@@ -135,6 +200,25 @@ SITUATIONS = [
     Situation("overloaded", marie_overloaded, "lea", "backup", "at_capacity"),
     Situation("on a call, phone", marie_on_a_call, "lea", "backup", "at_capacity"),
     Situation("on a call, e-mail", marie_busy_but_email, "marie", "dedicated_advisor"),
+    # Live contacts are counted per channel against the capacity (1 call, 3 chats).
+    Situation("three chats, chat", marie_holds_three_chats, "lea", "backup", "at_capacity"),
+    Situation("three chats, e-mail", marie_holds_three_chats_email, "marie", "dedicated_advisor"),
+    Situation(
+        "two chats held, three ended",
+        marie_holds_two_chats_and_ended_ones,
+        "marie",
+        "dedicated_advisor",
+    ),
+    Situation("call in progress, phone", marie_in_a_call, "lea", "backup", "at_capacity"),
+    Situation("call in progress, chat", marie_in_a_call_chat, "marie", "dedicated_advisor"),
+    Situation("calls over or missed", marie_after_her_calls, "marie", "dedicated_advisor"),
+    Situation(
+        "dedicated and backup in calls",
+        marie_and_lea_in_calls,
+        "karim",
+        "least_loaded",
+        "at_capacity",
+    ),
     # Tom has no case at all but speaks no French; Nadia has five.
     Situation("backup absent too", marie_and_lea_absent, "karim", "least_loaded", "absent"),
     Situation("language", english_customer_without_advisor, "tom", "least_loaded"),
@@ -227,6 +311,71 @@ def test_the_route_reads_a_constant_number_of_queries(world, django_assert_num_q
     with django_assert_num_queries(2):
         decision = routing.route(customer=world.customer, channel="email")
     assert decision.reason_code == "least_loaded"
+
+
+@pytest.mark.parametrize("channel", ["phone", "chat"])
+def test_counting_live_contacts_keeps_one_query_for_the_states(
+    world, channel, django_assert_num_queries
+):
+    # given a larger team, each member holding calls and chats
+    for n in range(10):
+        extra = make_advisor(world.team, f"Extra{n}")
+        hold_chats(extra, 3)
+        call_in_progress(extra)
+    absent(world.marie)
+    absent(world.lea)
+
+    # then: every state (with the live contacts) in one query, and the decision
+    with django_assert_num_queries(2):
+        decision = routing.route(customer=world.customer, channel=channel)
+    assert decision.reason_code == "least_loaded"
+    assert decision.advisor in (world.karim, world.lead)
+
+
+def test_a_call_that_never_ended_stops_counting_after_some_hours(world, now):
+    # given the PBX never sent `call.ended` for Marie's call
+    call_in_progress(world.marie)
+
+    # when
+    now.advance(timedelta(hours=5))
+    decision = routing.route(customer=world.customer, channel="phone")
+
+    # then
+    assert decision.advisor == world.marie
+
+
+def test_a_callback_ahead_ignores_todays_presence_and_calls(world):
+    # given Marie is away and on a call right now
+    routing.presence_set(advisor=world.marie, status="away")
+    call_in_progress(world.marie)
+
+    # when routing a call for tomorrow at 10:00
+    decision = routing.route(
+        customer=world.customer, channel="phone", now=clock.now() + timedelta(days=1),
+        planned=True,
+    )  # fmt: skip
+
+    # then
+    assert decision.advisor == world.marie
+    assert decision.reason_code == "dedicated_advisor"
+
+
+def test_a_callback_ahead_still_follows_absences_and_hours(world):
+    # given Marie is away now and absent tomorrow; Léa's hours end at 17:00
+    routing.presence_set(advisor=world.marie, status="away")
+    absent(world.marie, days=3)
+
+    # when routing for tomorrow 10:00 and for tomorrow 20:00
+    tomorrow = clock.now() + timedelta(days=1)
+    morning = routing.route(customer=world.customer, channel="phone", now=tomorrow, planned=True)
+    evening = routing.route(
+        customer=world.customer, channel="phone", now=tomorrow + timedelta(hours=10),
+        planned=True,
+    )  # fmt: skip
+
+    # then
+    assert morning.advisor == world.lea and morning.details["skipped"][0]["why"] == "absent"
+    assert evening.advisor is None and evening.reason_code == "nobody_available"
 
 
 def test_a_customer_without_team_or_advisor_costs_only_the_decision(

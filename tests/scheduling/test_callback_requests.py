@@ -8,6 +8,7 @@ from suivi.customers.identities import InvalidIdentity
 from suivi.people.models import Absence
 from suivi.promises.models import Policy, Promise
 from suivi.routing.models import RoutingDecision
+from suivi.routing.services import presence_set
 from suivi.scheduling import callbacks
 from suivi.scheduling.errors import (
     CallbackCaseMismatch,
@@ -230,3 +231,42 @@ def test_slots_take_a_fixed_number_of_queries(
         slots = callback_slots(customer=customer, days=days)
 
     assert slots and slots[0].advisor_ids[0] == advisor.pk
+
+
+def test_a_window_ahead_goes_to_the_advisor_away_right_now(clock_hand, customer, advisor, backup):
+    # given Léa is away at the moment (a meeting)
+    presence_set(advisor=advisor, status="away")
+
+    # when Hélène asks to be called tomorrow between 10:00 and 10:30
+    later = callbacks.callback_request(
+        customer=customer, reason="Facture", window_starts_at=at(4, 10),
+        window_ends_at=at(4, 10, 30),
+    )  # fmt: skip
+    # and, at 10:00 today, as soon as possible
+    clock_hand.advance(timedelta(hours=2))
+    now = callbacks.callback_request(
+        customer=customer, reason="Urgent", asap=True, phone="+33612345679"
+    )
+
+    # then tomorrow is hers; right now her backup calls
+    assert later.assigned_to == advisor
+    assert now.assigned_to == backup
+
+
+def test_a_window_ahead_still_follows_the_absence_at_that_moment(
+    clock_hand, customer, advisor, backup
+):
+    # given Léa is away now and on leave tomorrow
+    presence_set(advisor=advisor, status="away")
+    Absence.objects.create(advisor=advisor, starts_at=at(4, 0), ends_at=at(5, 0))
+
+    # when
+    callback = callbacks.callback_request(
+        customer=customer, reason="Facture", window_starts_at=at(4, 10),
+        window_ends_at=at(4, 10, 30),
+    )  # fmt: skip
+
+    # then
+    assert callback.assigned_to == backup
+    decision = RoutingDecision.objects.get(pk=callback.routing_decision_id)
+    assert decision.details["skipped"][0]["why"] == "absent"

@@ -34,7 +34,7 @@ from suivi.routing.waiting import wait_estimates
 
 from ..inbound import inbound_process, inbound_store
 from ..models import InboundMessage
-from . import identity, live
+from . import events, identity, live
 from .models import ChatConversation, ChatMessage, ChatWidget
 
 Status = ChatConversation.Status
@@ -489,12 +489,11 @@ def conversation_hand_over(*, conversation: ChatConversation) -> Handover:
     conversation_id, advisor_id = conversation.pk, advisor.pk if advisor else None
     transaction.on_commit(lambda: live.publish(conversation_id, frame))
     if advisor_id is not None:
-        transaction.on_commit(
-            lambda: live.publish_to_advisor(
-                advisor_id,
-                {"type": "chat_waiting", "conversation": conversation_id, "case": case.pk},
-            )
-        )
+        # The advisor's desk shows it live (suivi/web/live), after the commit.
+        events.chat_waiting.publish(
+            advisor_id=advisor_id, conversation_id=conversation_id, case_id=case.pk,
+            customer_id=customer.pk,
+        )  # fmt: skip
     return result
 
 

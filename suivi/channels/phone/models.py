@@ -72,6 +72,12 @@ class PhoneCall(models.Model):
         verbose_name_plural = _("phone calls")
         indexes = [
             models.Index(fields=["customer", "-started_at"], name="phonecall_customer"),
+            # Calls in progress per advisor: their load in routing (channels/live_load.py).
+            models.Index(
+                fields=["answered_by", "answered_at"],
+                name="phonecall_in_progress",
+                condition=models.Q(ended_at__isnull=True, answered_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

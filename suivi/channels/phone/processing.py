@@ -5,7 +5,9 @@ one call may arrive in any order and more than once; each is applied to the call
 under a lock, and the interaction on the customer's timeline is rebuilt from the facts.
 """
 
+import functools
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import phonenumbers
@@ -57,6 +59,7 @@ def process(message: InboundMessage) -> Outcome:
         customer, call.customer_created = _customer(call.customer_number, advisor)
         call.customer = customer
     call.started_at = min(call.started_at, _started_at(event, moment))
+    rang_for = call.ringing_advisor_id
     _apply(call, event, moment, advisor)
     first = call.interaction_id is None and call.customer_id is not None
     routing = routing_followed(call) if first else None
@@ -79,12 +82,27 @@ def process(message: InboundMessage) -> Outcome:
             "interaction_id": call.interaction_id,
         }
         after_commit.append(lambda: events.call_ringing.publish(**payload))
+    after_commit.extend(_settled(call, event.type, rang_for))
     return Outcome(
         event.type.replace(".", "_"),
         customer_id=call.customer_id,
         interaction_id=call.interaction_id,
         after_commit=after_commit,
     )
+
+
+def _settled(call: PhoneCall, kind: str, rang_for: int | None) -> list[Callable[[], None]]:
+    """Whose screen-pop of this call must give way: the advisor it rang for when it is
+    answered or over, and the one it rang for before when it now rings for another."""
+    advisors = set()
+    if kind != "call.ringing" and call.ringing_advisor_id is not None:
+        advisors.add(call.ringing_advisor_id)
+    if rang_for is not None and rang_for != call.ringing_advisor_id:
+        advisors.add(rang_for)
+    return [
+        functools.partial(events.call_settled.publish, advisor_id=advisor_id, call_id=call.call_id)
+        for advisor_id in sorted(advisors)
+    ]
 
 
 def _advisor(extension: str) -> Advisor | None:

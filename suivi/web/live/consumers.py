@@ -157,6 +157,10 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
                 call_id=event["call_id"],
                 from_number=event["from_number"],
             )
+        elif kind == handlers.CALL_SETTLED:
+            await self._render_and_send(
+                fragments.call_settled, advisor=advisor, call_id=event["call_id"]
+            )
         elif not self.inbox:
             return
         elif kind == handlers.INBOX:
@@ -166,6 +170,10 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         elif kind == handlers.ASSIGNMENT:
             await self._render_and_send(
                 fragments.assignment, advisor=advisor, handoff_id=event["handoff_id"]
+            )
+        elif kind == handlers.CHAT_WAITING:
+            await self._render_and_send(
+                fragments.chat_waiting, advisor=advisor, conversation_id=event["conversation_id"]
             )
         elif kind == handlers.PROMISE_ALERT:
             await self._render_and_send(fragments.promise_alerts, advisor=advisor)

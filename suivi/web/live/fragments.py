@@ -12,6 +12,8 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from suivi.channels.chat.models import ChatConversation
+from suivi.channels.phone.models import PhoneCall
 from suivi.conversations import selectors as conversations
 from suivi.core import clock
 from suivi.core.errors import NotFound
@@ -99,6 +101,70 @@ def screen_pop(
         },
     )
     return {"type": "call", "call_id": call_id, "html": html}
+
+
+def call_settled(*, advisor: Advisor, call_id: str) -> Payload | None:
+    """What becomes of the screen-pop once the call stops ringing for this advisor, read
+    from the call as it is now (events may arrive out of order): kept while they talk,
+    removed when their call is over or it rings for someone else, or a short notice when
+    a colleague answered or the call was missed. The push went to the advisor whose phone
+    rang, who saw the number already; the notice shows nothing more than a name."""
+    call = (
+        PhoneCall.objects.select_related("answered_by")
+        .only(
+            "call_id", "customer_number", "ringing_advisor_id", "answered_at", "ended_at",
+            "outcome", "callback_id", "answered_by__display_name",
+        )
+        .filter(call_id=call_id)
+        .first()
+    )  # fmt: skip
+    if call is None:
+        return None
+    answered_by = call.answered_by if call.answered_at is not None else None
+    if answered_by is not None and answered_by.pk == advisor.pk:
+        if call.ended_at is None:
+            return None  # they are on the call: the caller's file stays at hand
+        return {"type": "call_settled", "call_id": call_id, "html": ""}
+    if answered_by is None and call.ended_at is None:
+        if call.ringing_advisor_id == advisor.pk:
+            return None  # still ringing for them
+        return {"type": "call_settled", "call_id": call_id, "html": ""}
+    html = render_to_string(
+        "web/live/_call_settled.html",
+        {
+            "call_id": call_id,
+            "from_number": call.customer_number,
+            "answered_by": answered_by,
+            "voicemail": call.outcome == PhoneCall.Outcome.VOICEMAIL,
+            "callback": call.callback_id is not None,
+        },
+    )
+    return {"type": "call_settled", "call_id": call_id, "html": html}
+
+
+def chat_waiting(*, advisor: Advisor, conversation_id: int) -> Payload | None:
+    """ "Chat waiting from <customer>" with the way to the case's chat panel, while the
+    chat is still handed to this advisor and not ended: the hand-over itself is the
+    right to see it, checked in the same query."""
+    conversation = (
+        ChatConversation.objects.select_related("customer", "case")
+        .filter(
+            pk=conversation_id,
+            advisor=advisor,
+            case__isnull=False,
+            status__in=[ChatConversation.Status.WAITING, ChatConversation.Status.LIVE],
+        )
+        .first()
+    )
+    if conversation is None:
+        return None
+    html = render_to_string("web/live/_chat_waiting.html", {"conversation": conversation})
+    return {
+        "type": "chat_waiting",
+        "conversation_id": conversation_id,
+        "case_id": conversation.case_id,
+        "html": html,
+    }
 
 
 def promise_alerts(*, advisor: Advisor) -> Payload:

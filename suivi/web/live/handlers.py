@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 
+from suivi.channels.chat import events as chat_events
 from suivi.channels.phone import events as phone_events
 from suivi.conversations import events as conversation_events
 from suivi.conversations.models import Case, Handoff, Interaction
@@ -24,7 +25,9 @@ TIMELINE = "timeline"
 INBOX = "inbox"
 ASSIGNMENT = "assignment"
 CALL = "call"
+CALL_SETTLED = "call_settled"
 PROMISE_ALERT = "promise_alert"
+CHAT_WAITING = "chat_waiting"
 
 
 def subscribe() -> None:
@@ -32,7 +35,9 @@ def subscribe() -> None:
     conversation_events.case_status_changed.subscribe(on_case_status_changed)
     conversation_events.case_assigned.subscribe(on_case_assigned)
     phone_events.call_ringing.subscribe(on_call_ringing)
+    phone_events.call_settled.subscribe(on_call_settled)
     promise_events.alerts_raised.subscribe(on_alerts_raised)
+    chat_events.chat_waiting.subscribe(on_chat_waiting)
 
 
 def _after_commit(messages: list[push.Message]) -> None:
@@ -104,6 +109,34 @@ def on_call_ringing(
                     "customer_id": customer_id,
                     "call_id": call_id,
                     "from_number": from_number,
+                },
+            )
+        ]
+    )
+
+
+def on_call_settled(*, advisor_id: int, call_id: str, **_: Any) -> None:
+    """The call no longer rings for this advisor: their screen-pop gives way."""
+    _after_commit(
+        [
+            (
+                push.advisor_group(advisor_id),
+                {"kind": CALL_SETTLED, "advisor_id": advisor_id, "call_id": call_id},
+            )
+        ]
+    )
+
+
+def on_chat_waiting(*, advisor_id: int, conversation_id: int, **_: Any) -> None:
+    """A chat handed to this advisor: their desk says who waits, with the way in."""
+    _after_commit(
+        [
+            (
+                push.advisor_group(advisor_id),
+                {
+                    "kind": CHAT_WAITING,
+                    "advisor_id": advisor_id,
+                    "conversation_id": conversation_id,
                 },
             )
         ]

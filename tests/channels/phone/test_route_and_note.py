@@ -10,7 +10,7 @@ from suivi.conversations.models import Interaction
 from suivi.people import services as people
 from suivi.people.models import Absence
 from suivi.routing.models import RoutingDecision
-from suivi.routing.services import presence_set
+from suivi.routing.services import capacity_set, presence_set
 
 from .conftest import CALLER
 
@@ -35,6 +35,34 @@ def test_the_backup_is_rung_when_the_advisor_is_on_the_phone(office, pbx):
 
     body = response.json()
     assert (body["extension"], body["reason_code"]) == ("202", "backup")
+
+
+def test_a_call_in_progress_counts_even_when_the_advisor_says_available(office, pbx):
+    # given Marie answered a call (the PBX said so) and then set herself available
+    pbx.send("call.ringing", call_id="call-a", advisor="201")
+    pbx.send("call.answered", call_id="call-a", advisor="201", queue_wait_seconds=3)
+    presence_set(advisor=office.marie, status="available")
+
+    # when her customer calls again
+    during = pbx.route(urlencode({"from": CALLER})).json()
+    pbx.send("call.ended", call_id="call-a", advisor="201", duration_seconds=60)
+    after = pbx.route(urlencode({"from": CALLER})).json()
+
+    # then her one line is taken until the call ends
+    assert (during["extension"], during["reason_code"]) == ("202", "backup")
+    assert "capacit" in during["reason"].lower()  # the site speaks French
+    assert (after["extension"], after["reason_code"]) == ("201", "dedicated_advisor")
+
+
+def test_a_second_line_lets_the_advisor_take_a_second_call(office, pbx):
+    # given Marie has two lines and is on one call
+    capacity_set(advisor=office.marie, channel="phone", limit=2)
+    pbx.send("call.answered", call_id="call-a", advisor="201", queue_wait_seconds=3)
+    presence_set(advisor=office.marie, status="available")
+
+    body = pbx.route(urlencode({"from": CALLER})).json()
+
+    assert (body["extension"], body["reason_code"]) == ("201", "dedicated_advisor")
 
 
 def test_the_backup_is_rung_when_the_advisor_is_absent(office, pbx, now):

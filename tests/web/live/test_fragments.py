@@ -4,7 +4,10 @@ who may not see it."""
 import pytest
 from django.utils.translation import override
 
+from suivi.channels.chat.models import ChatConversation, ChatWidget
+from suivi.channels.phone.models import PhoneCall
 from suivi.conversations.services import case_hand_over
+from suivi.core import clock
 from suivi.web.live import fragments
 from tests import builders
 
@@ -90,3 +93,50 @@ def test_the_alert_count_is_one_query(advisor, django_assert_num_queries):
     with django_assert_num_queries(1):
         shown = fragments.promise_alerts(advisor=advisor)
     assert 'id="promise-alerts"' in shown["html"]
+
+
+def test_a_settled_call_is_one_query_and_reads_the_call_as_it_is_now(
+    advisor, colleague, django_assert_num_queries
+):
+    # given a call that rang for Léa and that Karim answered
+    moment = clock.now()
+    call = PhoneCall.objects.create(
+        call_id="c-1", direction="in", customer_number="+33612345678", ringing_advisor=advisor,
+        answered_by=colleague, started_at=moment, answered_at=moment, outcome="answered",
+        updated_at=moment,
+    )  # fmt: skip
+
+    with django_assert_num_queries(1), override("en"):
+        notice = fragments.call_settled(advisor=advisor, call_id="c-1")
+
+    assert notice is not None and "+33612345678: answered by Karim Benali." in notice["html"]
+    # Karim is on the call: nothing changes on his screen
+    assert fragments.call_settled(advisor=colleague, call_id="c-1") is None
+    # once the call is over, his pop goes without a notice
+    PhoneCall.objects.filter(pk=call.pk).update(ended_at=moment)
+    assert fragments.call_settled(advisor=colleague, call_id="c-1") == {
+        "type": "call_settled", "call_id": "c-1", "html": "",
+    }  # fmt: skip
+    # an unknown call renders nothing
+    assert fragments.call_settled(advisor=advisor, call_id="nope") is None
+
+
+def test_a_waiting_chat_is_one_query_and_only_for_the_advisor_it_was_handed_to(
+    advisor, colleague, team, django_assert_num_queries
+):
+    # given a chat handed to Léa
+    customer = builders.customer(given_name="Hélène", family_name="Durand", advisor=advisor)
+    case = builders.case(customer=customer, owner=advisor)
+    conversation = ChatConversation.objects.create(
+        widget=ChatWidget.objects.create(name="Site", team=team), customer=customer, case=case,
+        advisor=advisor, status="waiting", started_at=clock.now(),
+    )  # fmt: skip
+
+    with django_assert_num_queries(1), override("en"):
+        shown = fragments.chat_waiting(advisor=advisor, conversation_id=conversation.pk)
+
+    assert shown is not None and "Chat waiting from Hélène Durand" in shown["html"]
+    assert fragments.chat_waiting(advisor=colleague, conversation_id=conversation.pk) is None
+    # once the chat is over, nothing is announced any more
+    ChatConversation.objects.filter(pk=conversation.pk).update(status="ended")
+    assert fragments.chat_waiting(advisor=advisor, conversation_id=conversation.pk) is None

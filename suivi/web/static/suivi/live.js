@@ -61,6 +61,22 @@
     region.appendChild(pop);
   }
 
+  // How long the short "answered by … / missed" notice stays after a screen-pop.
+  var NOTICE_MS = 20000;
+
+  // The call no longer rings for this advisor: the pop goes, or gives way to a notice.
+  function settleCall(message) {
+    var region = document.getElementById("live-pop");
+    if (!region) return;
+    var notice = message.html ? firstElement(message.html) : null;
+    Array.prototype.forEach.call(region.querySelectorAll(".screen-pop"), function (old) {
+      if (old.dataset.callId === String(message.call_id)) old.remove();
+    });
+    if (!notice) return;
+    region.appendChild(notice);
+    setTimeout(function () { notice.remove(); }, NOTICE_MS);
+  }
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("#live-pop [data-dismiss]");
     if (button) button.closest(".screen-pop").remove();
@@ -104,6 +120,12 @@
     if (!notices) return;
     var notice = firstElement(message.html);
     if (!notice) return;
+    var chat = notice.dataset.conversationId;
+    if (chat) {
+      // The same chat announced again (a reconnect): one notice only.
+      var old = notices.querySelector("[data-conversation-id='" + chat + "']");
+      if (old) old.remove();
+    }
     notices.insertBefore(notice, notices.firstChild);
     notices.hidden = false;
   }
@@ -130,9 +152,11 @@
 
   var handlers = {
     call: showCall,
+    call_settled: settleCall,
     inbox: placeRow,
     inbox_remove: function (message) { removeRow(message.case_id); },
     assignment: showNotice,
+    chat_waiting: showNotice,
     promise_alerts: replaceAlerts,
     timeline: addToTimeline,
   };
