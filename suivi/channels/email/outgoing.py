@@ -27,7 +27,7 @@ from suivi.core.vocabulary import Channel
 from suivi.customers.models import Customer, Identity
 from suivi.knowledge.selectors import reply_metadata
 from suivi.people.models import Advisor
-from suivi.promises.models import Promise
+from suivi.promises import services as promises
 
 from .. import queue
 from ..models import EmailMessageId, OutboundEmail
@@ -196,14 +196,7 @@ def reply(
 def first_answer_due(case: Case) -> datetime | None:
     """When the case's open first-answer promise is due: the promises package made it
     by policy when the inbound interaction was recorded, in this same transaction."""
-    return (
-        Promise.objects.filter(
-            case=case, kind=Promise.Kind.FIRST_ANSWER, status=Promise.Status.OPEN
-        )
-        .order_by("due_at")
-        .values_list("due_at", flat=True)
-        .first()
-    )
+    return promises.first_answer_due(case)
 
 
 def acknowledge(
