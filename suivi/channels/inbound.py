@@ -66,6 +66,9 @@ class Outcome:
     case_id: int | None = None
     interaction_id: int | None = None
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+    # The customer was created by this message: their duplicate detection is enqueued
+    # after the commit, once for all the new customers of a batch.
+    customer_created: bool = False
 
 
 class NotReplayable(Conflict):
@@ -85,6 +88,16 @@ def _enqueue(message_id: int) -> None:
     except Exception:
         # Stored is what matters: the retry sweep picks the message up after PICKUP_GRACE.
         logger.exception("Could not enqueue inbound message %s", message_id)
+
+
+def _detect_duplicates(customer_ids: list[int]) -> None:
+    from .tasks import detect_duplicates_of
+
+    try:
+        detect_duplicates_of.enqueue(customer_ids=customer_ids)
+    except Exception:
+        # Only a hint for advisors is lost; the customers are stored.
+        logger.exception("Could not enqueue the duplicate detection of %s", customer_ids)
 
 
 def _wake() -> None:
@@ -292,6 +305,9 @@ def _record_outcomes(done: list[tuple[InboundMessage, Outcome]]) -> None:
     for _message, result in done:
         for callback in result.after_commit:
             transaction.on_commit(callback)
+    created = [r.customer_id for _m, r in done if r.customer_created and r.customer_id]
+    if created:
+        transaction.on_commit(lambda: _detect_duplicates(created))
     if connection.vendor != "postgresql" or len(done) == 1:
         for message, result in done:
             InboundMessage.objects.filter(pk=message.pk).update(

@@ -128,7 +128,13 @@ def _process(message: InboundMessage) -> Outcome:
             to_address=parsed.from_address,
             thread_headers=(first, first),
         )
-    return Outcome(how, customer_id=customer.pk, case_id=case.pk, interaction_id=interaction.pk)
+    return Outcome(
+        how,
+        customer_id=customer.pk,
+        case_id=case.pk,
+        interaction_id=interaction.pk,
+        customer_created=created,
+    )
 
 
 def _reassign(case: Case, decision: RoutingDecision) -> None:
@@ -208,6 +214,8 @@ def _customer(parsed: ParsedEmail) -> tuple[Customer | None, bool]:
                 language=_language(parsed),
                 preferred_channel=Channel.EMAIL,
                 identities=[customer_services.IdentityInput("email", parsed.from_address)],
+                # Enqueued once for the batch's new customers (Outcome.customer_created).
+                detect_duplicates=False,
             )
     except customer_services.IdentityTaken:
         # Another worker created them a moment ago.
