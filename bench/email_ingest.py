@@ -25,7 +25,7 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = os.environ.get("SUIVI_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-DB = "suivi_bench_email"
+DB = os.environ.get("SUIVI_BENCH_DB", "suivi_bench_email")
 
 
 def _env() -> dict[str, str]:

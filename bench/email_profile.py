@@ -26,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = os.environ.get("SUIVI_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-DB = "suivi_bench_email_profile"
+DB = os.environ.get("SUIVI_BENCH_DB", "suivi_bench_email_profile")
 TICK = os.sysconf("SC_CLK_TCK")
 
 os.environ.update(

@@ -6,8 +6,9 @@ understanding happens later, run by a task; each channel provides a processor
 
 The stored messages are their own queue (`queue.py`): a new message does not get a task
 of its own but wakes a drain (`inbound_process_due`), and the drain takes fresh messages
-one by one, each in its own transaction. A message that failed is retried
-alone (`inbound_process`), enqueued by the retry sweep once its backoff has passed.
+a batch at a time, in one transaction (one by one, each in its own, if the batch
+fails). A message that failed is retried alone (`inbound_process`), enqueued by the
+retry sweep once its backoff has passed.
 """
 
 import logging
@@ -26,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from suivi.core import clock
 from suivi.core.errors import Conflict, NotFound
 from suivi.core.vocabulary import Channel
+from suivi.promises import policies
 
 from . import queue
 from .models import InboundMessage
@@ -43,6 +45,9 @@ PICKUP_GRACE = timedelta(minutes=2)
 STALE_PROCESSING = timedelta(minutes=10)
 # A drain gives its worker back after this long, so that sending and sweeps get a turn.
 DRAIN_BUDGET = timedelta(seconds=1)
+# Messages processed together in one transaction by a drain (one commit, one claim, one
+# outcome UPDATE for all); a failure replays the batch one message at a time.
+BATCH_SIZE = 16
 
 PROCESSORS: dict[str, str] = {
     Channel.EMAIL: "suivi.channels.email.processing.process",
@@ -61,6 +66,9 @@ class Outcome:
     case_id: int | None = None
     interaction_id: int | None = None
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+    # The customer was created by this message: their duplicate detection is enqueued
+    # after the commit, once for all the new customers of a batch.
+    customer_created: bool = False
 
 
 class NotReplayable(Conflict):
@@ -80,6 +88,16 @@ def _enqueue(message_id: int) -> None:
     except Exception:
         # Stored is what matters: the retry sweep picks the message up after PICKUP_GRACE.
         logger.exception("Could not enqueue inbound message %s", message_id)
+
+
+def _detect_duplicates(customer_ids: list[int]) -> None:
+    from .tasks import detect_duplicates_of
+
+    try:
+        detect_duplicates_of.enqueue(customer_ids=customer_ids)
+    except Exception:
+        # Only a hint for advisors is lost; the customers are stored.
+        logger.exception("Could not enqueue the duplicate detection of %s", customer_ids)
 
 
 def _wake() -> None:
@@ -217,42 +235,121 @@ def inbound_process(*, message_id: int) -> str:
     return _process(message)
 
 
-def inbound_process_due(*, budget: timedelta = DRAIN_BUDGET) -> int:
-    """Process fresh messages one after the other, each in its own transaction, until
-    none is left or the time budget is spent; then, if some may remain, enqueue the
-    next drain so that other tasks (sending, sweeps) get a worker in between.
+def _claim_batch(size: int) -> list[InboundMessage]:
+    """Take up to `size` of the oldest messages never tried yet (PostgreSQL: one
+    statement), in the order they arrived."""
+    if size <= 1:
+        message = _claim_next()
+        return [message] if message is not None else []
+    assignments, params = _claim_assignments(clock.now())
+    messages = queue.claim_many(
+        InboundMessage,
+        assignments=assignments,
+        condition="status = %s AND attempts = 0",
+        params=[*params, Status.RECEIVED],
+        limit=size,
+    )
+    return sorted(messages, key=lambda m: (m.received_at, m.pk))
 
-    Several workers drain together: each claims the next message with SKIP LOCKED."""
+
+def inbound_process_due(*, budget: timedelta = DRAIN_BUDGET, batch: int = BATCH_SIZE) -> int:
+    """Process fresh messages, `batch` at a time in one transaction (group commit),
+    until none is left or the time budget is spent; then, if some may remain, enqueue
+    the next drain so that other tasks (sending, sweeps) get a worker in between.
+
+    When anything in a batch fails, the batch is rolled back and its messages are
+    processed again one by one, each in its own transaction: the poison message is
+    retried (and parked) alone, the others go through. Several workers drain together:
+    each claims its next batch with SKIP LOCKED."""
     deadline = time.monotonic() + budget.total_seconds()
     count = 0
+    if connection.vendor != "postgresql":
+        batch = 1  # elsewhere, one message per claim and per transaction
     # The acknowledgements committed meanwhile wake the sending drain once, at the end.
     with queue.wakes_deferred():
-        while (message := _claim_next()) is not None:
-            _process(message)
-            count += 1
+        while messages := _claim_batch(batch):
+            _process_batch(messages)
+            count += len(messages)
+            if len(messages) < batch:
+                # None was left when we claimed; a message stored since woke a drain.
+                break
             if time.monotonic() >= deadline:
                 transaction.on_commit(_wake)
                 break
     return count
 
 
-def _process(message: InboundMessage) -> str:
-    processor: Callable[[InboundMessage], Outcome] = import_string(PROCESSORS[message.channel])
+def _processor(message: InboundMessage) -> Callable[[InboundMessage], Outcome]:
+    return import_string(PROCESSORS[message.channel])
+
+
+def _process_batch(messages: list[InboundMessage]) -> None:
+    """Process claimed messages in one transaction; one by one if that fails."""
+    if len(messages) == 1:
+        _process(messages[0])
+        return
     try:
-        with transaction.atomic():
-            result = processor(message)
+        with transaction.atomic(), policies.remembered():
+            results = [_processor(message)(message) for message in messages]
+            _record_outcomes(list(zip(messages, results, strict=True)))
+    except Exception as error:
+        logger.info("A batch of %s inbound messages failed (%s): one by one", len(messages), error)
+        for message in messages:
+            _process(message)
+
+
+def _record_outcomes(done: list[tuple[InboundMessage, Outcome]]) -> None:
+    """What each message became, in one UPDATE on PostgreSQL; and their callbacks after
+    the commit."""
+    moment = clock.now()
+    for _message, result in done:
+        for callback in result.after_commit:
+            transaction.on_commit(callback)
+    created = [r.customer_id for _m, r in done if r.customer_created and r.customer_id]
+    if created:
+        transaction.on_commit(lambda: _detect_duplicates(created))
+    if connection.vendor != "postgresql" or len(done) == 1:
+        for message, result in done:
             InboundMessage.objects.filter(pk=message.pk).update(
                 status=Status.IGNORED if result.ignored else Status.DONE,
                 outcome=result.outcome[:40],
                 customer_id=result.customer_id,
                 case_id=result.case_id,
                 interaction_id=result.interaction_id,
-                processed_at=clock.now(),
+                processed_at=moment,
                 next_attempt_at=None,
                 last_error="",
             )
-            for callback in result.after_commit:
-                transaction.on_commit(callback)
+        return
+    rows = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(done))
+    params: list[Any] = [moment]
+    for message, result in done:
+        params += [
+            message.pk,
+            Status.IGNORED if result.ignored else Status.DONE,
+            result.outcome[:40],
+            result.customer_id,
+            result.case_id,
+            result.interaction_id,
+        ]
+    table = connection.ops.quote_name(InboundMessage._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS m SET status = v.status, outcome = v.outcome, "  # noqa: S608
+            "customer_id = v.customer_id::bigint, case_id = v.case_id::bigint, "
+            "interaction_id = v.interaction_id::bigint, processed_at = %s, "
+            "next_attempt_at = NULL, last_error = '' "
+            f"FROM (VALUES {rows}) AS v(id, status, outcome, customer_id, case_id, interaction_id) "
+            "WHERE m.id = v.id::bigint",
+            params,
+        )
+
+
+def _process(message: InboundMessage) -> str:
+    try:
+        with transaction.atomic():
+            result = _processor(message)(message)
+            _record_outcomes([(message, result)])
     except Exception as error:
         _record_failure(message, error)
         return "failed"

@@ -84,3 +84,20 @@ def next_row(model: type[models.Model], condition: str) -> str:
         f"id = (SELECT id FROM {table} WHERE {condition} "  # noqa: S608
         "ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)"
     )
+
+
+def claim_many(
+    model: type[M], *, assignments: str, condition: str, params: list[Any], limit: int
+) -> list[M]:
+    """PostgreSQL: take up to `limit` of the oldest rows matching `condition` that
+    nobody else is taking, in one statement; returned in no particular order."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    columns = ", ".join(quote(f.column) for f in meta.concrete_fields)
+    sql = (
+        f"UPDATE {table} SET {assignments} WHERE id IN (SELECT id FROM {table} "  # noqa: S608
+        f"WHERE {condition} ORDER BY next_attempt_at, id LIMIT %s FOR UPDATE SKIP LOCKED) "
+        f"RETURNING {columns}"
+    )
+    return list(model._default_manager.raw(sql, [*params, limit]))

@@ -55,3 +55,12 @@ def send_pending() -> int:
     from .email.outgoing import send_pending as pending
 
     return pending()
+
+
+@task()
+def detect_duplicates_of(*, customer_ids: list[int]) -> int:
+    """The duplicate detection of the customers created by one batch of inbound
+    messages: one task rather than one per customer (see customers.duplicates_detect)."""
+    from suivi.customers.services import duplicates_detect
+
+    return sum(len(duplicates_detect(customer_id=pk)) for pk in customer_ids)

@@ -8,7 +8,7 @@ from django.db.models import Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from suivi.core import clock
+from suivi.core import clock, work
 from suivi.core.errors import Conflict, InvalidInput, NotFound
 from suivi.core.text import sanitise_html
 from suivi.core.vocabulary import Channel
@@ -64,14 +64,36 @@ _CASE_STATE = (
 )
 
 
+# Unit-of-work memos (suivi.core.work): the cases this transaction holds locked (pk ->
+# the instance that is up to date), and the cases it opened (pk -> True).
+LOCKED = "conversations.locked"
+OPENED = "conversations.opened"
+
+
 def _lock(case: Case) -> None:
     """Lock the case row and bring `case` up to date, so that two contacts or changes
-    arriving together are applied one after the other, never from a stale copy."""
+    arriving together are applied one after the other, never from a stale copy.
+
+    Inside a unit of work, a case this transaction already locked (or opened), passed
+    as the same instance, is up to date: every change since went through it (the
+    services below), and nobody else can write the row before our commit."""
+    locked = work.memo(LOCKED)
+    if locked is not None and locked.get(case.pk) is case:
+        return
     current = Case.objects.select_for_update().filter(pk=case.pk).values(*_CASE_STATE).first()
     if current is None:
         raise NotFound(case_id=case.pk)
     for name, value in current.items():
         setattr(case, name, value)
+    if locked is not None:
+        locked[case.pk] = case
+
+
+def case_opened_in_this_unit(case_id: int) -> bool:
+    """Whether the current unit of work opened this case (False outside one): such a
+    case has nothing attached yet but what this transaction attached."""
+    opened = work.memo(OPENED)
+    return opened is not None and case_id in opened
 
 
 @transaction.atomic
@@ -98,6 +120,10 @@ def case_open(
         opened_at=moment,
         updated_at=moment,
     )
+    if (locked := work.memo(LOCKED)) is not None:
+        # Not yet visible to anyone else: as good as locked, and up to date.
+        locked[case.pk] = case
+        work.memo(OPENED)[case.pk] = True  # type: ignore[index]
     events.case_opened.publish(case=case)
     return case
 

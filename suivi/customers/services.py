@@ -126,9 +126,12 @@ def customer_create(
     dedicated_advisor: Advisor | None = None,
     team: Team | None = None,
     identities: Iterable[IdentityInput] = (),
+    detect_duplicates: bool = True,
 ) -> Customer:
     """Create a customer with their identities. The customer follows the dedicated
-    advisor's team, else `team` (usually the creator's), so that someone can see them."""
+    advisor's team, else `team` (usually the creator's), so that someone can see them.
+    `detect_duplicates=False`: the caller has the duplicate detection run (inbound
+    e-mail processing runs it once for all the customers of a batch)."""
     if not (given_name.strip() or family_name.strip()):
         raise CustomerNameRequired()
     _refuse_unknown_choices(language=language, preferred_channel=preferred_channel)
@@ -160,7 +163,8 @@ def customer_create(
             )
             for item in normalised
         )
-    transaction.on_commit(lambda: tasks.detect_duplicates.enqueue(customer_id=customer.pk))
+    if detect_duplicates:
+        transaction.on_commit(lambda: tasks.detect_duplicates.enqueue(customer_id=customer.pk))
     return customer
 
 

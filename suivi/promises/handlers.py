@@ -32,10 +32,7 @@ def on_interaction_recorded(
     if interaction.direction == Interaction.Direction.INBOUND:
         # One first-answer promise at a time: a second message before the answer is
         # already covered by the promise made for the first.
-        waiting = Promise.objects.filter(
-            case=case, kind=Kind.FIRST_ANSWER, status=Promise.Status.OPEN
-        ).exists()
-        if not waiting:
+        if services.first_answer_due(case) is None:
             services.promise_make_by_policy(
                 case=case,
                 kind=Kind.FIRST_ANSWER,

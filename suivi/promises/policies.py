@@ -121,7 +121,11 @@ _remembered: ContextVar[Lookups | None] = ContextVar("promise_lookups", default=
 def remembered() -> Iterator[None]:
     """Inside this block, `policy_for` and `calendar_for` read each team's policies and
     calendar once. For one short unit of work (one inbound message opens a case with two
-    policy promises): a change saved meanwhile applies from the next unit of work."""
+    policy promises), or one batch of them: a change saved meanwhile applies from the
+    next one. A nested block shares the lookups of the one around it."""
+    if _remembered.get() is not None:
+        yield
+        return
     token = _remembered.set(Lookups())
     try:
         yield

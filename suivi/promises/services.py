@@ -12,8 +12,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from suivi.conversations import services as conversations
 from suivi.conversations.models import Case, Interaction
-from suivi.core import clock
+from suivi.core import clock, work
 from suivi.core.errors import Conflict, InvalidInput
 from suivi.customers.models import Customer
 from suivi.people.models import Advisor
@@ -79,6 +80,46 @@ def _thresholds(
     return at_risk_from, tell_from
 
 
+# Unit-of-work memo (suivi.core.work): the due times of the first-answer promises made
+# in this transaction, by case; "distrusted" once any promise was kept, cancelled,
+# paused, resumed or replaced in it (then the database is asked again).
+_FIRST_ANSWERS = "promises.first_answers"
+_DISTRUSTED = "distrusted"
+
+
+def _note_first_answer(case_id: int, due_at: datetime) -> None:
+    memo = work.memo(_FIRST_ANSWERS)
+    if memo is not None:
+        memo.setdefault(case_id, []).append(due_at)
+
+
+def _distrust() -> None:
+    memo = work.memo(_FIRST_ANSWERS)
+    if memo is not None:
+        memo[_DISTRUSTED] = True
+
+
+def first_answer_due(case: Case) -> datetime | None:
+    """When the case's open first-answer promise is due (the earliest, if several), or
+    None. No query for a case opened in the current unit of work: its promises are the
+    ones this transaction made."""
+    memo = work.memo(_FIRST_ANSWERS)
+    if (
+        memo is not None
+        and _DISTRUSTED not in memo
+        and conversations.case_opened_in_this_unit(case.pk)
+    ):
+        return min(memo.get(case.pk, []), default=None)
+    return (
+        Promise.objects.filter(
+            case=case, kind=Promise.Kind.FIRST_ANSWER, status=Promise.Status.OPEN
+        )
+        .order_by("due_at")
+        .values_list("due_at", flat=True)
+        .first()
+    )
+
+
 def _team_id(*, customer: Customer, made_by: Advisor | None) -> int | None:
     if made_by is not None and made_by.team_id is not None:
         return made_by.team_id
@@ -105,6 +146,10 @@ def _create(
     at_risk_from, tell_from = _thresholds(
         created_at=moment, due_at=due_at, policy=policy, kind=kind
     )
+    if replaces is not None:
+        _distrust()
+    elif kind == Promise.Kind.FIRST_ANSWER and case is not None:
+        _note_first_answer(case.pk, due_at)
     return Promise.objects.create(
         customer=customer,
         case=case,
@@ -184,6 +229,7 @@ def _lock(promise: Promise) -> Promise:
 def _fulfil(ids: list[int], *, moment: datetime, interaction: Interaction | None) -> int:
     """Keep the open ones still due; the overdue ones were not kept in time: they are
     broken (at their deadline), remembering what fulfilled them late."""
+    _distrust()
     open_ = Promise.objects.filter(pk__in=ids, status=Promise.Status.OPEN)
     # A paused clock cannot be late: its due time moves when the case comes back.
     in_time = Q(due_at__gte=moment) | Q(paused_at__isnull=False)
@@ -234,6 +280,7 @@ def promise_cancel(*, promise: Promise, reason: str, by: Advisor | None = None) 
 
 
 def _cancel(ids: list[int], *, reason: str, by: Advisor | None) -> int:
+    _distrust()
     return Promise.objects.filter(pk__in=ids, status=Promise.Status.OPEN).update(
         status=Promise.Status.CANCELLED,
         cancelled_at=clock.now(),
@@ -288,6 +335,7 @@ def promise_make_by_policy(
 def policy_clocks_pause(*, case: Case) -> int:
     """The case waits on the customer: stop its policy clocks, keeping the business
     time each one had left. Overdue promises are not paused: they are already late."""
+    _distrust()
     moment = clock.now()
     running = list(
         Promise.objects.select_for_update()
@@ -314,6 +362,7 @@ def policy_clocks_pause(*, case: Case) -> int:
 def policy_clocks_resume(*, case: Case) -> int:
     """The customer answered: restart the clocks; each due time moves by the business
     time the case spent waiting."""
+    _distrust()
     moment = clock.now()
     paused = list(
         Promise.objects.select_for_update().filter(

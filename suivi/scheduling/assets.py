@@ -13,14 +13,17 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from suivi.conversations import services as conversations
 from suivi.conversations.models import Case, Interaction
-from suivi.core import clock
+from suivi.core import clock, work
 from suivi.core.errors import InvalidInput
 from suivi.core.pagination import Page, keyset_page
 from suivi.customers.models import Customer
 
 from .models import Appointment, Asset, AssetLink
 
+# Unit-of-work memo (suivi.core.work): the cases this transaction linked an asset to.
+_LINKED_CASES = "scheduling.linked_cases"
 UPDATABLE = frozenset(
     {"kind", "model", "serial_number", "purchase_date", "warranty_ends_on", "notes"}
 )
@@ -121,11 +124,17 @@ def asset_link(
         assert when is not None
         rows.append(AssetLink(asset=asset, occurred_at=when, created_at=moment, **{field: thing}))
     AssetLink.objects.bulk_create(rows, ignore_conflicts=True)
+    if case is not None and (linked := work.memo(_LINKED_CASES)) is not None:
+        linked[case.pk] = True
 
 
 def on_interaction_recorded(*, interaction: Interaction, case: Case | None, **_: Any) -> None:
     """An interaction on a case about an asset is about the asset too."""
     if case is None:
+        return
+    linked = work.memo(_LINKED_CASES)
+    if conversations.case_opened_in_this_unit(case.pk) and case.pk not in (linked or {}):
+        # Opened by this transaction, which linked no asset to it: there is none.
         return
     asset_ids = list(AssetLink.objects.filter(case=case).values_list("asset_id", flat=True))
     if asset_ids:

@@ -5,11 +5,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from suivi.channels import inbound
 from suivi.channels.inbound import MAX_ATTEMPTS, Outcome, backoff
 from suivi.channels.models import InboundMessage
 from suivi.core import clock
+from suivi.customers.models import Customer
+from tests import builders
 
 Status = InboundMessage.Status
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
@@ -238,9 +242,9 @@ def test_a_drain_out_of_time_wakes_the_next_one(
     for n in range(2):
         inbound.inbound_store(channel="sms", external_id=f"b{n}", raw=b"fine")
 
-    # a drain whose time is spent after the first message
+    # a drain whose time is spent after the first message (batches of one)
     with django_capture_on_commit_callbacks(execute=True):
-        assert inbound.inbound_process_due(budget=timedelta(0)) == 1
+        assert inbound.inbound_process_due(budget=timedelta(0), batch=1) == 1
 
     # leaves the second to the next drain, which it enqueued
     assert _waiting_drains() == 1
@@ -305,3 +309,61 @@ def test_two_workers_draining_together_process_each_message_once(
     assert sum(done) == 40
     assert sorted(calls) == sorted(set(calls))
     assert InboundMessage.objects.filter(status=Status.DONE, attempts=1).count() == 40
+
+
+def writer(message: InboundMessage) -> Outcome:
+    """A processor that writes a row for each message, then fails on 'poison'."""
+    calls.append(message.pk)
+    builders.customer(given_name="Writer", family_name=bytes(message.raw).decode())
+    if b"poison" in bytes(message.raw):
+        raise RuntimeError("cannot understand this one")
+    return Outcome("ok")
+
+
+@pytest.mark.postgresql
+def test_a_drain_processes_a_batch_in_one_transaction(db, monkeypatch):
+    calls.clear()
+    monkeypatch.setitem(inbound.PROCESSORS, "sms", f"{__name__}.writer")
+    stored = [
+        inbound.inbound_store(channel="sms", external_id=f"w{n}", raw=f"fine{n}".encode())[0]
+        for n in range(5)
+    ]
+
+    with CaptureQueriesContext(connection) as queries:
+        assert inbound.inbound_process_due() == 5
+
+    # one claim and one outcome UPDATE for the five, in their order of arrival
+    updates = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
+    assert len(updates) == 2
+    assert calls == [m.pk for m in stored]
+    assert set(InboundMessage.objects.values_list("status", "outcome", "attempts")) == {
+        (Status.DONE, "ok", 1)
+    }
+    assert Customer.objects.filter(given_name="Writer").count() == 5
+
+
+@pytest.mark.postgresql
+def test_a_poison_message_in_a_batch_is_isolated(db, monkeypatch):
+    calls.clear()
+    monkeypatch.setitem(inbound.PROCESSORS, "sms", f"{__name__}.writer")
+    raws = [b"fine0", b"fine1", b"poison", b"fine3"]
+    stored = [
+        inbound.inbound_store(channel="sms", external_id=f"p{n}", raw=raw)[0]
+        for n, raw in enumerate(raws)
+    ]
+
+    assert inbound.inbound_process_due() == 4
+
+    # the batch failed at the poison message and was rolled back, then each message
+    # went alone: the good ones are done once, the poison one waits for its retry
+    ids = [m.pk for m in stored]
+    assert calls == ids[:3] + ids
+    statuses = dict(InboundMessage.objects.values_list("pk", "status"))
+    assert [statuses[pk] for pk in ids] == [Status.DONE, Status.DONE, Status.RECEIVED, Status.DONE]
+    poison = InboundMessage.objects.get(pk=ids[2])
+    assert poison.attempts == 1
+    assert "cannot understand this one" in poison.last_error
+    assert poison.next_attempt_at is not None
+    writers = Customer.objects.filter(given_name="Writer")
+    names = sorted(writers.values_list("family_name", flat=True))
+    assert names == ["fine0", "fine1", "fine3"]

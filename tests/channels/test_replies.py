@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.test import Client
 
 from suivi.channels.email import addresses, outgoing
@@ -235,3 +236,49 @@ def test_the_sending_drain_leaves_failed_sends_to_their_retry(
     # then the failed e-mail waits for send_due (its retry), not for any drain
     sent.refresh_from_db()
     assert (sent.status, sent.attempts) == ("pending", 1)
+
+
+class _Picky(locmem.EmailBackend):
+    """An in-memory relay that counts its connections and refuses one recipient."""
+
+    opened = 0
+
+    def open(self):
+        type(self).opened += 1
+        return super().open()
+
+    def send_messages(self, messages):
+        if any("refuse" in address for message in messages for address in message.to):
+            raise ConnectionRefusedError("recipient refused")
+        return super().send_messages(messages)
+
+
+def test_the_sending_drain_sends_a_batch_over_one_connection(case, advisor, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from suivi.channels.models import OutboundEmail
+
+    # given three answers waiting, the second to an address the relay refuses
+    settings.EMAIL_BACKEND = f"{__name__}._Picky"
+    _Picky.opened = 0
+    emails = []
+    for n in range(3):
+        emails.append(outgoing.reply(case=case, by=advisor, body=f"Réponse {n}"))
+    OutboundEmail.objects.filter(pk=emails[1].pk).update(to_address="refuse@example.org")
+
+    # when one drain runs
+    with CaptureQueriesContext(connection) as queries:
+        assert outgoing.send_pending() == 3
+
+    # then the relay was greeted once, the two others went out and say so
+    assert _Picky.opened == 1
+    assert [m.body for m in mail.outbox] == ["Réponse 0", "Réponse 2"]
+    statuses = dict(OutboundEmail.objects.values_list("pk", "status"))
+    assert [statuses[e.pk] for e in emails] == ["sent", "pending", "sent"]
+    delivery = {i.pk: i.metadata["delivery"] for i in Interaction.objects.filter(direction="out")}
+    assert delivery[emails[0].interaction_id] == {"status": "sent", "attempts": 1, "error": ""}
+    assert delivery[emails[1].interaction_id]["status"] == "pending"
+    assert "recipient refused" in delivery[emails[1].interaction_id]["error"]
+    # one claim, the failure's two updates, two updates for both sent ones
+    assert len(queries.captured_queries) == 5, [q["sql"] for q in queries.captured_queries]

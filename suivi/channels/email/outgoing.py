@@ -7,12 +7,14 @@ backend (a relay, or .eml files in var/outbox/), retried with backoff on failure
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from email.utils import formataddr, make_msgid
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
 from django.db.models import F, Func, JSONField, Value
 from django.utils import formats, timezone, translation
@@ -27,7 +29,7 @@ from suivi.core.vocabulary import Channel
 from suivi.customers.models import Customer, Identity
 from suivi.knowledge.selectors import reply_metadata
 from suivi.people.models import Advisor
-from suivi.promises.models import Promise
+from suivi.promises import services as promises
 
 from .. import queue
 from ..models import EmailMessageId, OutboundEmail
@@ -39,6 +41,8 @@ SEND_BACKOFF = timedelta(minutes=1)
 ACK_WINDOW = timedelta(hours=1)
 # A sending drain gives its worker back after this long (other tasks get a turn).
 SEND_BUDGET = timedelta(seconds=1)
+# E-mails a sending drain claims, sends over one connection and marks sent together.
+SEND_BATCH = 20
 
 
 class NoEmailAddress(InvalidInput):
@@ -196,14 +200,7 @@ def reply(
 def first_answer_due(case: Case) -> datetime | None:
     """When the case's open first-answer promise is due: the promises package made it
     by policy when the inbound interaction was recorded, in this same transaction."""
-    return (
-        Promise.objects.filter(
-            case=case, kind=Promise.Kind.FIRST_ANSWER, status=Promise.Status.OPEN
-        )
-        .order_by("due_at")
-        .values_list("due_at", flat=True)
-        .first()
-    )
+    return promises.first_answer_due(case)
 
 
 def acknowledge(
@@ -330,22 +327,112 @@ def send(*, outbound_id: int) -> str:
     return _deliver(outbound, moment)
 
 
-def send_pending(*, budget: timedelta = SEND_BUDGET) -> int:
-    """Send the e-mails never tried yet, one after the other, until none is left or the
+def _claim_batch(moment: datetime, size: int) -> list[OutboundEmail]:
+    """Up to `size` e-mails never tried yet (PostgreSQL: one statement), oldest first."""
+    if connection.vendor != "postgresql" or size <= 1:
+        outbound = _claim(moment)
+        return [outbound] if outbound is not None else []
+    claimed = queue.claim_many(
+        OutboundEmail,
+        assignments="attempts = attempts + 1, next_attempt_at = %s",
+        condition="status = %s AND next_attempt_at <= %s AND attempts = 0",
+        params=[moment + SEND_BACKOFF, OutboundEmail.Status.PENDING, moment],
+        limit=size,
+    )
+    return sorted(claimed, key=lambda outbound: (outbound.created_at, outbound.pk))
+
+
+def send_pending(*, budget: timedelta = SEND_BUDGET, batch: int = SEND_BATCH) -> int:
+    """Send the e-mails never tried yet, a batch at a time (one claim, one mail
+    connection, the sent ones marked with two statements), until none is left or the
     time budget is spent (then the next drain is enqueued). Retries wait for their
     backoff and come through `send_due`."""
     deadline = time.monotonic() + budget.total_seconds()
     count = 0
-    while (outbound := _claim(clock.now())) is not None:
-        _deliver(outbound, clock.now())
-        count += 1
+    if connection.vendor != "postgresql":
+        batch = 1
+    while claimed := _claim_batch(clock.now(), batch):
+        with _batch_connection() as mail_connection:
+            sent = [
+                outbound
+                for outbound in claimed
+                if _deliver(outbound, clock.now(), mark_sent=False, via=mail_connection) == "sent"
+            ]
+        _mark_sent(sent)
+        count += len(claimed)
+        if len(claimed) < batch:
+            break  # none was left; an e-mail recorded since woke a drain
         if time.monotonic() >= deadline:
             transaction.on_commit(_wake)
             break
     return count
 
 
-def _deliver(outbound: OutboundEmail, moment: datetime) -> str:
+@contextmanager
+def _batch_connection() -> Iterator[BaseEmailBackend | None]:
+    """One open mail connection for a batch (the relay is greeted once); None (a
+    connection per e-mail) for the .eml files of var/outbox/, one file each, or when
+    the relay cannot be reached now (each e-mail then fails and is retried alone)."""
+    if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+        yield None
+        return
+    mail_connection = get_connection(fail_silently=False)
+    try:
+        mail_connection.open()
+    except Exception:
+        logger.warning("Mail connection refused; sending one by one", exc_info=True)
+        yield None
+        return
+    try:
+        yield mail_connection
+    finally:
+        try:
+            mail_connection.close()
+        except Exception:
+            logger.warning("Mail connection did not close cleanly", exc_info=True)
+
+
+def _mark_sent(sent: list[OutboundEmail]) -> None:
+    """The e-mails went out: their rows and their interactions' delivery say so."""
+    if not sent:
+        return
+    if connection.vendor != "postgresql":
+        for outbound in sent:
+            _mark_one_sent(outbound)
+        return
+    ids = [outbound.pk for outbound in sent]
+    OutboundEmail.objects.filter(pk__in=ids).update(
+        status=OutboundEmail.Status.SENT, sent_at=clock.now(), next_attempt_at=None, last_error=""
+    )
+    email_table = connection.ops.quote_name(OutboundEmail._meta.db_table)
+    interaction_table = connection.ops.quote_name(Interaction._meta.db_table)
+    with connection.cursor() as cursor:
+        # One statement: each interaction's delivery key replaced in place.
+        cursor.execute(
+            f"UPDATE {interaction_table} AS i SET metadata = jsonb_set(i.metadata, "  # noqa: S608
+            "'{delivery}', jsonb_build_object('status', %s::text, 'attempts', o.attempts, "
+            f"'error', '')) FROM {email_table} AS o "
+            "WHERE o.interaction_id = i.id AND o.id = ANY(%s)",
+            [OutboundEmail.Status.SENT, ids],
+        )
+
+
+def _mark_one_sent(outbound: OutboundEmail) -> None:
+    OutboundEmail.objects.filter(pk=outbound.pk).update(
+        status=OutboundEmail.Status.SENT, sent_at=clock.now(), next_attempt_at=None, last_error=""
+    )
+    _set_delivery(outbound, OutboundEmail.Status.SENT)
+
+
+def _deliver(
+    outbound: OutboundEmail,
+    moment: datetime,
+    *,
+    mark_sent: bool = True,
+    via: BaseEmailBackend | None = None,
+) -> str:
+    """Send one claimed e-mail (through `via` when the caller holds a connection open);
+    a failure schedules its next attempt. `mark_sent=False`: the caller marks it."""
     headers = {"Message-ID": f"<{outbound.message_id}>"}
     if outbound.in_reply_to:
         headers["In-Reply-To"] = outbound.in_reply_to
@@ -361,7 +448,7 @@ def _deliver(outbound: OutboundEmail, moment: datetime) -> str:
         to=[outbound.to_address],
         reply_to=[outbound.reply_to],
         headers=headers,
-        connection=get_connection(fail_silently=False),
+        connection=via or get_connection(fail_silently=False),
     )
     if outbound.html:
         mail.attach_alternative(outbound.html, "text/html")
@@ -380,10 +467,8 @@ def _deliver(outbound: OutboundEmail, moment: datetime) -> str:
         _set_delivery(outbound, status, f"{type(error).__name__}: {error}"[:500])
         logger.warning("E-mail %s not sent (attempt %s): %s", outbound.pk, outbound.attempts, error)
         return "failed"
-    OutboundEmail.objects.filter(pk=outbound.pk).update(
-        status=OutboundEmail.Status.SENT, sent_at=clock.now(), next_attempt_at=None, last_error=""
-    )
-    _set_delivery(outbound, OutboundEmail.Status.SENT)
+    if mark_sent:
+        _mark_one_sent(outbound)
     return "sent"
 
 

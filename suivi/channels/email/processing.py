@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from suivi.conversations import services as conversations
 from suivi.conversations.models import Case, Interaction
-from suivi.core import clock, db
+from suivi.core import clock, db, work
 from suivi.core.vocabulary import Channel, Language
 from suivi.customers import selectors as customer_selectors
 from suivi.customers import services as customer_services
@@ -37,9 +37,11 @@ _DATE_TRUST = timedelta(days=7)
 
 def process(message: InboundMessage) -> Outcome:
     # Any error rolls the whole message back (and it is retried): the services called
-    # here need no savepoints of their own. A new case makes two policy promises: the
-    # team's policies and calendar are read once.
-    with db.no_nested_savepoints(), policies.remembered():
+    # here need no savepoints of their own, and what the transaction already knows (the
+    # case it locked or opened, the promises it made) is not read again (a unit of
+    # work). A new case makes two policy promises: the team's policies and calendar are
+    # read once (once per batch when the drain processes several messages together).
+    with db.no_nested_savepoints(), work.unit_of_work(), policies.remembered():
         return _process(message)
 
 
@@ -126,7 +128,13 @@ def _process(message: InboundMessage) -> Outcome:
             to_address=parsed.from_address,
             thread_headers=(first, first),
         )
-    return Outcome(how, customer_id=customer.pk, case_id=case.pk, interaction_id=interaction.pk)
+    return Outcome(
+        how,
+        customer_id=customer.pk,
+        case_id=case.pk,
+        interaction_id=interaction.pk,
+        customer_created=created,
+    )
 
 
 def _reassign(case: Case, decision: RoutingDecision) -> None:
@@ -206,6 +214,8 @@ def _customer(parsed: ParsedEmail) -> tuple[Customer | None, bool]:
                 language=_language(parsed),
                 preferred_channel=Channel.EMAIL,
                 identities=[customer_services.IdentityInput("email", parsed.from_address)],
+                # Enqueued once for the batch's new customers (Outcome.customer_created).
+                detect_duplicates=False,
             )
     except customer_services.IdentityTaken:
         # Another worker created them a moment ago.

@@ -53,13 +53,13 @@ def test_a_known_sender_s_new_case(store, advisor):
     statements = _process(store(email()))
     # the claim, the processing (advisors' states included), the message's outcome;
     # within the test's transaction the processing block is a savepoint itself
-    assert len(statements) == 27, "\n".join(statements)
+    assert len(statements) == 21, "\n".join(statements)
     assert _savepoints(statements) == 1
 
 
 def test_a_new_sender_keeps_the_savepoints_of_the_customer_creation(store):
     statements = _process(store(email(sender="Nouveau Client <nouveau@example.org>")))
-    assert len(statements) == 32, "\n".join(statements)
+    assert len(statements) == 26, "\n".join(statements)
     assert _savepoints(statements) == 3  # processing block, customer_create, identities
     assert Customer.objects.filter(identities__value="nouveau@example.org").exists()
 
@@ -105,3 +105,39 @@ def test_a_drain_wakes_the_sending_drain_once(transactional_db, settings):
         if "django_tasks_database_dbtaskresult" in q["sql"] and "send_pending" in q["sql"]
     ]
     assert len(sending) == 2, sending  # is one waiting? no: enqueue it
+
+
+def test_the_new_customers_of_a_batch_share_one_duplicate_detection(
+    store, settings, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from suivi.channels.inbound import inbound_process_due
+    from suivi.channels.tasks import detect_duplicates_of
+    from suivi.customers.models import PossibleDuplicate
+
+    # given a known customer, and three new senders' messages, one with her name
+    known = builders.customer(given_name="Hélène", family_name="Durand")
+    senders = ["Hélène Durand <h.durand@example.org>", "Paul Roux <paul@example.org>",
+               "Léa Petit <lea@example.org>"]  # fmt: skip
+    for n, sender in enumerate(senders):
+        store(email(sender=sender, message_id=f"dup{n}@example.org"))
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    # when one drain processes them together
+    with django_capture_on_commit_callbacks(execute=True):
+        assert inbound_process_due() == 3
+
+    # then one detection task is waiting for the three new customers, none per customer
+    created = set(Customer.objects.exclude(pk=known.pk).values_list("pk", flat=True))
+    assert len(created) == 3
+    waiting = DBTaskResult.objects.ready()
+    assert waiting.filter(task_path="suivi.customers.tasks.detect_duplicates").count() == 0
+    (task,) = waiting.filter(task_path=detect_duplicates_of.module_path)
+    assert set(task.args_kwargs["kwargs"]["customer_ids"]) == created
+
+    # and running it flags the namesake
+    assert detect_duplicates_of.call(customer_ids=sorted(created)) == 1
+    pair = PossibleDuplicate.objects.get()
+    namesake = Customer.objects.get(identities__value="h.durand@example.org")
+    assert {pair.customer_id, pair.other_id} == {known.pk, namesake.pk}

@@ -1,0 +1,53 @@
+"""A unit of work: what one transaction already knows, so that it is not read twice.
+
+Inbound processing records an interaction, then the acknowledgement records another on
+the same case, in the same transaction: the case is locked already, the case was opened
+a moment ago (so it has no asset links and no first-answer promise but the one just
+made). Each package notes what it knows in its own memo and reads it back, instead of
+asking the database again.
+
+A memo lives exactly as long as the `unit_of_work()` block, which must be entered
+inside the transaction it speeds up and left before that transaction ends (the block
+is the transaction's body): what the memo says is true because the transaction holds
+the locks and made the rows. Outside a unit of work, `memo()` is None and every caller
+reads the database as usual. An error inside rolls the transaction back and the memo is
+dropped with it.
+
+A savepoint rolled back while the transaction goes on would undo rows and locks a memo
+noted: so memos only exist while nested blocks make no savepoints
+(`suivi.core.db.no_nested_savepoints`, where any error dooms the whole transaction);
+inside `db.savepoints()` (a call whose error is caught), `memo()` is None again. A
+nested `unit_of_work()` shares the memos of the one around it.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections
+
+_memos: ContextVar[dict[str, dict[Any, Any]] | None] = ContextVar("unit_of_work", default=None)
+
+
+@contextmanager
+def unit_of_work(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """Memos for the length of this block, which is the body of one transaction."""
+    if not connections[using].in_atomic_block:
+        raise RuntimeError("unit_of_work() belongs inside a transaction.")
+    if _memos.get() is not None:
+        yield
+        return
+    token = _memos.set({})
+    try:
+        yield
+    finally:
+        _memos.reset(token)
+
+
+def memo(name: str) -> dict[Any, Any] | None:
+    """The unit of work's memo called `name` (created empty), or None outside one."""
+    memos = _memos.get()
+    if memos is None or connections[DEFAULT_DB_ALIAS].features.uses_savepoints:
+        return None
+    return memos.setdefault(name, {})
