@@ -33,7 +33,7 @@ from websockets.exceptions import ConnectionClosed
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = os.environ.get("SUIVI_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-DB = "suivi_bench_chat"
+DB = os.environ.get("SUIVI_BENCH_CHAT_DB", "suivi_bench_chat")
 ORIGIN = "http://bench.example"
 
 

@@ -23,6 +23,7 @@ from suivi.core.errors import DomainError
 from . import identity, live, services
 from .limits import addresses, connection_bucket
 from .models import ChatConversation
+from .writer import Pending, writer
 
 logger = logging.getLogger("suivi.channels.chat")
 
@@ -291,8 +292,14 @@ class CustomerChat(JsonSocket):
         conversation = self._need_conversation()
         if not addresses.message(self.address):
             raise FrameError("rate_limited", _("Too many messages: wait a moment."))
-        received = await db(services.customer_message_receive)(
-            conversation=conversation, client_id=data.get("client_id"), text=data.get("text")
+        client_id = services.check_client_id(data.get("client_id"))
+        text = services.check_text(data.get("text"))
+        if conversation.is_over:
+            raise services.ConversationEnded(conversation_id=conversation.pk)
+        # Stored and processed with the other messages queued meanwhile (writer.py);
+        # this returns once the batch is committed.
+        received = await writer().receive(
+            Pending(conversation=conversation, client_id=client_id, text=text)
         )
         await self.send_frame(
             {
