@@ -199,7 +199,7 @@ if REDIS_URL:
         "default": redis_channel_layer(REDIS_URL, os.environ.get("SUIVI_CHANNELS_PREFIX", "suivi"))
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "suivi.core.memory_layer.SweptInMemoryChannelLayer"}}
 
 # Where customers reach Suivi: the base of links in e-mails (booking, check-in).
 SUIVI_PUBLIC_URL = os.environ.get("SUIVI_PUBLIC_URL", "http://localhost:8000")

@@ -372,50 +372,59 @@ class Incoming:
 
 
 def inbound_store_many(*, channel: str, messages: list[Incoming]) -> dict[str, InboundMessage]:
-    """Store several raw messages in one statement (PostgreSQL: INSERT … ON CONFLICT DO
-    NOTHING RETURNING), inside the caller's transaction; the caller processes them in
-    that same transaction (`inbound_processed_many`) and nothing is enqueued. Returns
-    the new messages by external id; a key stored before is left out (a duplicate)."""
+    """Store several raw messages in one statement (PostgreSQL: INSERT … SELECT FROM
+    unnest(…) ON CONFLICT DO NOTHING RETURNING), inside the caller's transaction; the
+    caller processes them in that same transaction (`inbound_processed_many`) and
+    nothing is enqueued. Returns the new messages by external id; a key stored before
+    is left out (a duplicate)."""
     if not messages:
         return {}
     moment = clock.now()
-    rows = [
-        InboundMessage(
-            channel=channel,
-            external_id=item.external_id[:255],
-            raw=item.raw,
-            size=len(item.raw),
-            source=item.source[:200],
-            envelope={},
-            received_at=moment,
-            next_attempt_at=moment + PICKUP_GRACE,
+    rows: dict[str, InboundMessage] = {}
+    for item in messages:
+        external_id = item.external_id[:255]
+        rows.setdefault(
+            external_id,
+            InboundMessage(
+                channel=channel,
+                external_id=external_id,
+                raw=item.raw,
+                size=len(item.raw),
+                source=item.source[:200],
+                envelope={},
+                received_at=moment,
+                next_attempt_at=moment + PICKUP_GRACE,
+            ),
         )
-        for item in messages
-    ]
-    meta = InboundMessage._meta
-    quote = connection.ops.quote_name
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    values: list[Any] = []
-    for row in rows:
-        values += [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
-    one = f"({', '.join(['%s'] * len(fields))})"
-    # Names come from the model's metadata; every value is a parameter.
+    # Arrays, not one placeholder per value: the statement stays the same size (and
+    # cheap to build) whatever the number of messages. Fixed names; values are parameters.
     sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
-        f"VALUES {', '.join([one] * len(rows))} "
-        f"ON CONFLICT ({quote('channel')}, {quote('external_id')}) DO NOTHING "
-        f"RETURNING {quote(meta.pk.column)}, {quote('external_id')}"
+        f"INSERT INTO {InboundMessage._meta.db_table} "  # noqa: S608
+        "(channel, external_id, raw, size, source, envelope, received_at, status, attempts,"
+        " last_error, next_attempt_at, outcome) "
+        "SELECT %s, u.external_id, u.raw, octet_length(u.raw), u.source, '{}'::jsonb, %s, %s,"
+        " 0, '', %s, '' "
+        "FROM unnest(%s::varchar[], %s::bytea[], %s::varchar[]) AS u(external_id, raw, source) "
+        "ON CONFLICT (channel, external_id) DO NOTHING RETURNING id, external_id"
     )
+    params = [
+        channel,
+        moment,
+        str(Status.RECEIVED),
+        moment + PICKUP_GRACE,
+        [row.external_id for row in rows.values()],
+        [bytes(row.raw) for row in rows.values()],
+        [row.source for row in rows.values()],
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        returned = {external_id: pk for pk, external_id in cursor.fetchall()}
+        cursor.execute(sql, params)
+        returned = dict(cursor.fetchall())
     stored: dict[str, InboundMessage] = {}
-    for row in rows:
-        pk = returned.get(row.external_id)
-        if pk is not None and row.external_id not in stored:
-            row.pk = pk
-            row._state.adding, row._state.db = False, connection.alias
-            stored[row.external_id] = row
+    for pk, external_id in returned.items():
+        row = rows[external_id]
+        row.pk = pk
+        row._state.adding, row._state.db = False, connection.alias
+        stored[external_id] = row
     return stored
 
 
@@ -425,28 +434,30 @@ def inbound_processed_many(*, results: list[tuple[InboundMessage, Outcome]]) -> 
     if not results:
         return
     moment = clock.now()
-    quote = connection.ops.quote_name
-    rows: list[str] = []
-    values: list[Any] = []
+    columns: list[list[Any]] = [[], [], [], [], [], []]
     for message, result in results:
-        rows.append("(%s::bigint, %s, %s, %s::bigint, %s::bigint, %s::bigint)")
-        values += [
-            message.pk,
-            str(Status.IGNORED if result.ignored else Status.DONE),
-            result.outcome[:40],
-            result.customer_id,
-            result.case_id,
-            result.interaction_id,
-        ]
-    table = quote(InboundMessage._meta.db_table)
-    # Column names are fixed; every value is a parameter.
+        for column, value in zip(
+            columns,
+            (
+                message.pk,
+                str(Status.IGNORED if result.ignored else Status.DONE),
+                result.outcome[:40],
+                result.customer_id,
+                result.case_id,
+                result.interaction_id,
+            ),
+            strict=True,
+        ):
+            column.append(value)
+    # Fixed names; every value is a parameter (one array per column).
     sql = (
-        f"UPDATE {table} AS m SET status = v.status, outcome = v.outcome, "  # noqa: S608
-        "customer_id = v.customer_id, case_id = v.case_id, interaction_id = v.interaction_id, "
-        "attempts = m.attempts + 1, processing_started_at = %s, processed_at = %s, "
-        "next_attempt_at = NULL, last_error = '' "
-        f"FROM (VALUES {', '.join(rows)}) AS v(id, status, outcome, customer_id, case_id, "
-        "interaction_id) WHERE m.id = v.id"
+        f"UPDATE {InboundMessage._meta.db_table} AS m SET status = v.status,"  # noqa: S608
+        " outcome = v.outcome, customer_id = v.customer_id, case_id = v.case_id,"
+        " interaction_id = v.interaction_id, attempts = m.attempts + 1,"
+        " processing_started_at = %s, processed_at = %s, next_attempt_at = NULL, last_error = ''"
+        " FROM unnest(%s::bigint[], %s::varchar[], %s::varchar[], %s::bigint[], %s::bigint[],"
+        " %s::bigint[]) AS v(id, status, outcome, customer_id, case_id, interaction_id)"
+        " WHERE m.id = v.id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [moment, moment, *values])
+        cursor.execute(sql, [moment, moment, *columns])
