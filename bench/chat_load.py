@@ -10,8 +10,17 @@ random sockets, each with its own client id, for the given time. Every message t
 real path: stored raw (`InboundMessage`), processed (customer created on a visitor's
 first message, interaction, transcript line, task row enqueued), acknowledged.
 
+`--warm` has every visitor write once while the chats open, so that the load measures
+chats under way (a visitor's first message also creates their anonymous customer).
+`--handoff` makes every visitor ask for a person after `hello` (nobody is on duty: each
+chat gets its case, unowned), so that messages take the case path (the case's lock and
+clocks, one interaction at a time) instead of the assistant's.
+
 Printed: connections opened and still open at the end (sustained), messages per second
-acknowledged, and the latency from sending a message to its `ack` (p50, p95, p99, max).
+acknowledged, the latency from sending a message to its `ack` (p50, p95, p99, max), and
+what each message cost: CPU of the server process and of its PostgreSQL sessions during
+the load (milliseconds per message: not the wall clock, so it holds on a busy machine),
+and how many messages each batch transaction held (writer.py).
 """
 
 import argparse
@@ -33,7 +42,7 @@ from websockets.exceptions import ConnectionClosed
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = os.environ.get("SUIVI_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-DB = "suivi_bench_chat"
+DB = os.environ.get("SUIVI_BENCH_CHAT_DB", "suivi_bench_chat")
 ORIGIN = "http://bench.example"
 
 
@@ -45,6 +54,8 @@ def _env() -> dict[str, str]:
         "SUIVI_TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
         "SUIVI_LOG_LEVEL": "ERROR",
         "SUIVI_VAR_DIR": str(ROOT / "var" / "bench-chat"),
+        # One web process: the in-memory channel layer, as `suivi run` without Redis.
+        "SUIVI_REDIS_URL": "",
         "SUIVI_CHAT_IP_CONNECTIONS": "0",
         "SUIVI_CHAT_IP_CONNECTS_PER_MINUTE": "0",
         "SUIVI_CHAT_IP_MESSAGES_PER_MINUTE": "0",
@@ -107,6 +118,7 @@ class Visitor:
         self.socket = socket
         self.waiting: dict[str, asyncio.Future[float]] = {}
         self.welcome: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.handed: asyncio.Future[None] | None = None
         self.reader = asyncio.create_task(self.read())
         self.sent = 0
 
@@ -124,6 +136,8 @@ class Visitor:
             kind = frame.get("type")
             if kind == "welcome" and not self.welcome.done():
                 self.welcome.set_result(None)
+            elif kind == "handoff" and self.handed is not None and not self.handed.done():
+                self.handed.set_result(None)
             elif kind in ("ack", "error") and frame.get("client_id") in self.waiting:
                 future = self.waiting.pop(frame["client_id"])
                 if not future.done():
@@ -131,6 +145,9 @@ class Visitor:
                         future.set_result(time.perf_counter())
                     else:
                         future.set_exception(RuntimeError(frame["code"]))
+
+    async def hand_over(self) -> None:
+        await self.socket.send(json.dumps({"type": "handoff"}))
 
     async def say(self, text: str) -> float:
         self.sent += 1
@@ -144,7 +161,7 @@ class Visitor:
         return await asyncio.wait_for(future, 30) - started
 
 
-async def _open(url: str, count: int, parallel: int) -> list[Visitor]:
+async def _open(url: str, count: int, parallel: int, handoff: bool, warm: bool) -> list[Visitor]:
     visitors: list[Visitor] = []
     gate = asyncio.Semaphore(parallel)
 
@@ -154,6 +171,12 @@ async def _open(url: str, count: int, parallel: int) -> list[Visitor]:
             visitor = Visitor(sock)
             await sock.send(json.dumps({"type": "hello", "lang": "fr"}))
             await asyncio.wait_for(visitor.welcome, 60)
+            if warm:
+                await visitor.say("Bonjour")
+            if handoff:
+                visitor.handed = asyncio.get_running_loop().create_future()
+                await visitor.hand_over()
+                await asyncio.wait_for(visitor.handed, 60)
             visitors.append(visitor)
 
     results = await asyncio.gather(*(one() for _ in range(count)), return_exceptions=True)
@@ -167,13 +190,16 @@ async def _load(
     visitors: list[Visitor], rate: float, seconds: float
 ) -> tuple[list[float], int, float]:
     latencies: list[float] = []
+    by_second: dict[int, list[float]] = {}
     errors = 0
     tasks: list[asyncio.Task[None]] = []
 
     async def one(visitor: Visitor, n: int) -> None:
         nonlocal errors
         try:
-            latencies.append(await visitor.say(f"Bonjour, question numéro {n}"))
+            latency = await visitor.say(f"Bonjour, question numéro {n}")
+            latencies.append(latency)
+            by_second.setdefault(int(time.perf_counter() - latency - started), []).append(latency)
         except Exception:
             errors += 1
 
@@ -187,6 +213,14 @@ async def _load(
         tasks.append(asyncio.create_task(one(random.choice(visitors), n)))
         n += 1
     await asyncio.gather(*tasks)
+    # p95 by period of the load (by when messages left): does a queue build up or drain?
+    step = max(1, int(seconds) // 6)
+    periods = []
+    for first in range(0, int(seconds), step):
+        sample = [x for s in range(first, first + step) for x in by_second.get(s, [])]
+        if sample:
+            periods.append(f"{first}-{first + step} s: {_percentile(sample, 0.95) * 1000:.0f}")
+    print("p95 by period (ms): " + ", ".join(periods))
     return latencies, errors, time.perf_counter() - started
 
 
@@ -195,12 +229,49 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-async def _run(args: argparse.Namespace, url: str) -> None:
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def _database_sessions() -> list[int]:
+    return [
+        int(pid)
+        for (pid,) in _sql(
+            f"SELECT pid FROM pg_stat_activity WHERE datname = '{DB}' AND pid <> pg_backend_pid()",
+            DB,
+        )
+    ]
+
+
+async def _run(args: argparse.Namespace, url: str, server_pid: int | None) -> None:
     opened_at = time.perf_counter()
-    visitors = await _open(url, args.connections, args.parallel)
+    visitors = await _open(url, args.connections, args.parallel, args.handoff, args.warm)
     took = time.perf_counter() - opened_at
     print(f"opened {len(visitors)}/{args.connections} chats in {took:.1f} s")
+    server_cpu = _cpu_seconds([server_pid]) if server_pid else 0.0
+    sessions = _database_sessions() if server_pid else []
+    sessions_cpu = _cpu_seconds(sessions)
     latencies, errors, elapsed = await _load(visitors, args.rate, args.seconds)
+    if server_pid:
+        # Sessions opened during the load count from zero; those closed are missed.
+        ended = _database_sessions()
+        sessions_cpu = _cpu_seconds(ended) - _cpu_seconds([p for p in sessions if p in ended])
+        server_cpu = _cpu_seconds([server_pid]) - server_cpu
+        done = len(latencies) or 1
+        print(
+            f"CPU per acknowledged message: server process {server_cpu * 1000 / done:.2f} ms,"
+            f" its PostgreSQL sessions {sessions_cpu * 1000 / done:.2f} ms"
+            f" ({server_cpu:.1f} s and {sessions_cpu:.1f} s in {elapsed:.0f} s)"
+        )
     open_now = sum(1 for v in visitors if v.socket.state.name == "OPEN")
     ms = [x * 1000 for x in latencies]
     print(f"sustained connections: {open_now} open after {elapsed:.0f} s of load")
@@ -225,6 +296,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--parallel", type=int, default=100, help="connections opened at once")
     parser.add_argument("--url", help="an already running server's ws://HOST:PORT/ws/chat/KEY/")
+    parser.add_argument(
+        "--warm",
+        action="store_true",
+        help="every visitor writes once while the chats open (their customer exists), so"
+        " that the load measures chats under way rather than first messages",
+    )
+    parser.add_argument(
+        "--handoff", action="store_true", help="every chat asks for a person before writing"
+    )
     args = parser.parse_args()
     _raise_fd_limit()
     server = None
@@ -244,22 +324,25 @@ def main() -> None:
                 time.sleep(0.2)
     print(f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f} before the run")
     try:
-        asyncio.run(_run(args, url))
+        asyncio.run(_run(args, url, server.pid if server is not None else None))
     finally:
         if server is not None:
             server.terminate()
             server.wait(10)
         if not args.url:
-            stored, done, span = _sql(
+            stored, done, span, batches = _sql(
                 "SELECT count(*), count(*) FILTER (WHERE status = 'done'),"
-                " EXTRACT(EPOCH FROM max(processed_at) - min(received_at))"
+                " EXTRACT(EPOCH FROM max(processed_at) - min(received_at)),"
+                # Rows written by one transaction share its id (xmin): one batch each.
+                " count(DISTINCT xmin::text)"
                 " FROM channels_inboundmessage WHERE channel = 'chat'",
                 DB,
             )[0]
             rate = f", {done / float(span):.0f} messages/s" if span else ""
             print(
                 f"server side: {stored} messages stored raw, {done} processed"
-                f" in {float(span or 0):.0f} s{rate} (late ones included)"
+                f" in {float(span or 0):.0f} s{rate} (late ones included),"
+                f" {stored / max(1, batches):.1f} messages per transaction"
             )
 
 

@@ -199,7 +199,7 @@ if REDIS_URL:
         "default": redis_channel_layer(REDIS_URL, os.environ.get("SUIVI_CHANNELS_PREFIX", "suivi"))
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "suivi.core.memory_layer.SweptInMemoryChannelLayer"}}
 
 # Where customers reach Suivi: the base of links in e-mails (booking, check-in).
 SUIVI_PUBLIC_URL = os.environ.get("SUIVI_PUBLIC_URL", "http://localhost:8000")
@@ -256,3 +256,8 @@ SUIVI_CHAT_ASSISTANT = os.environ.get(
 ).strip()
 # Threads (and so database connections) each web process gives the chat sockets.
 SUIVI_CHAT_DB_THREADS = int(os.environ.get("SUIVI_CHAT_DB_THREADS", "16"))
+# Customer messages are stored and processed in batches by one writer per web process:
+# at most this many in one transaction, after waiting this long for more (0: write what
+# is queued at once; under load the next batch gathers while one is written).
+SUIVI_CHAT_BATCH_MAX = int(os.environ.get("SUIVI_CHAT_BATCH_MAX", "200"))
+SUIVI_CHAT_BATCH_WAIT_MS = float(os.environ.get("SUIVI_CHAT_BATCH_WAIT_MS", "0"))

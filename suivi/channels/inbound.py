@@ -454,3 +454,107 @@ def inbound_waiting() -> int:
     return InboundMessage.objects.filter(
         Q(status=Status.RECEIVED) | Q(status=Status.PROCESSING)
     ).count()
+
+
+# --- Several messages in one transaction (the chat's batching writer) ----------------
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One raw message for `inbound_store_many`."""
+
+    external_id: str
+    raw: bytes
+    source: str = ""
+
+
+def inbound_store_many(*, channel: str, messages: list[Incoming]) -> dict[str, InboundMessage]:
+    """Store several raw messages in one statement (PostgreSQL: INSERT … SELECT FROM
+    unnest(…) ON CONFLICT DO NOTHING RETURNING), inside the caller's transaction; the
+    caller processes them in that same transaction (`inbound_processed_many`) and
+    nothing is enqueued. Returns the new messages by external id; a key stored before
+    is left out (a duplicate)."""
+    if not messages:
+        return {}
+    moment = clock.now()
+    rows: dict[str, InboundMessage] = {}
+    for item in messages:
+        external_id = item.external_id[:255]
+        rows.setdefault(
+            external_id,
+            InboundMessage(
+                channel=channel,
+                external_id=external_id,
+                raw=item.raw,
+                size=len(item.raw),
+                source=item.source[:200],
+                envelope={},
+                received_at=moment,
+                next_attempt_at=moment + PICKUP_GRACE,
+            ),
+        )
+    # Arrays, not one placeholder per value: the statement stays the same size (and
+    # cheap to build) whatever the number of messages. Fixed names; values are parameters.
+    sql = (
+        f"INSERT INTO {InboundMessage._meta.db_table} "  # noqa: S608
+        "(channel, external_id, raw, size, source, envelope, received_at, status, attempts,"
+        " last_error, next_attempt_at, outcome) "
+        "SELECT %s, u.external_id, u.raw, octet_length(u.raw), u.source, '{}'::jsonb, %s, %s,"
+        " 0, '', %s, '' "
+        "FROM unnest(%s::varchar[], %s::bytea[], %s::varchar[]) AS u(external_id, raw, source) "
+        "ON CONFLICT (channel, external_id) DO NOTHING RETURNING id, external_id"
+    )
+    params = [
+        channel,
+        moment,
+        str(Status.RECEIVED),
+        moment + PICKUP_GRACE,
+        [row.external_id for row in rows.values()],
+        [bytes(row.raw) for row in rows.values()],
+        [row.source for row in rows.values()],
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        returned = dict(cursor.fetchall())
+    stored: dict[str, InboundMessage] = {}
+    for pk, external_id in returned.items():
+        row = rows[external_id]
+        row.pk = pk
+        row._state.adding, row._state.db = False, connection.alias
+        stored[external_id] = row
+    return stored
+
+
+def inbound_processed_many(*, results: list[tuple[InboundMessage, Outcome]]) -> None:
+    """Record, in one UPDATE, what the caller's processing made of messages it stored in
+    the same transaction (`inbound_store_many`): one attempt, done or ignored."""
+    if not results:
+        return
+    moment = clock.now()
+    columns: list[list[Any]] = [[], [], [], [], [], []]
+    for message, result in results:
+        for column, value in zip(
+            columns,
+            (
+                message.pk,
+                str(Status.IGNORED if result.ignored else Status.DONE),
+                result.outcome[:40],
+                result.customer_id,
+                result.case_id,
+                result.interaction_id,
+            ),
+            strict=True,
+        ):
+            column.append(value)
+    # Fixed names; every value is a parameter (one array per column).
+    sql = (
+        f"UPDATE {InboundMessage._meta.db_table} AS m SET status = v.status,"  # noqa: S608
+        " outcome = v.outcome, customer_id = v.customer_id, case_id = v.case_id,"
+        " interaction_id = v.interaction_id, attempts = m.attempts + 1,"
+        " processing_started_at = %s, processed_at = %s, next_attempt_at = NULL, last_error = ''"
+        " FROM unnest(%s::bigint[], %s::varchar[], %s::varchar[], %s::bigint[], %s::bigint[],"
+        " %s::bigint[]) AS v(id, status, outcome, customer_id, case_id, interaction_id)"
+        " WHERE m.id = v.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [moment, moment, *columns])

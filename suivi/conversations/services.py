@@ -341,3 +341,63 @@ def case_attach_interactions(*, case: Case, interaction_ids: list[int]) -> int:
     case.updated_at = clock.now()
     case.save(update_fields=["last_interaction_at", "awaiting_reply_since", "updated_at"])
     return moved
+
+
+# No savepoint of its own: a caller's failure rolls the whole batch back anyway.
+@transaction.atomic(savepoint=False)
+def interactions_record_many(*, records: list[dict[str, Any]]) -> list[Interaction]:
+    """Several contacts at once (a batch of chat messages), in the order given: each
+    record holds `interaction_record`'s keyword arguments and gets the same checks and
+    the same `interaction_recorded` event. Contacts without a case are inserted in one
+    statement; a contact on a case goes through `interaction_record` (the case's lock
+    and clocks)."""
+    moment = clock.now()
+    made: list[Interaction | None] = []
+    loose: list[Interaction] = []
+    for record in records:
+        if record.get("case") is not None:
+            made.append(None)
+            continue
+        customer: Customer | None = record.get("customer")
+        if customer is None:
+            raise InvalidInteraction(_("An interaction belongs to a customer or a case."))
+        direction, channel = record["direction"], record["channel"]
+        occurred_at: datetime | None = record.get("occurred_at")
+        if occurred_at is not None and timezone.is_naive(occurred_at):
+            raise InvalidInteraction(_("The time of an interaction needs its time zone."))
+        if occurred_at is not None and occurred_at > moment + FUTURE_TOLERANCE:
+            raise InvalidInteraction(_("An interaction cannot happen in the future."))
+        author_kind = record.get("author_kind") or (
+            AuthorKind.CUSTOMER if direction == Direction.INBOUND else AuthorKind.ADVISOR
+        )
+        _check_shape(channel=channel, direction=direction, author_kind=author_kind)
+        author_advisor = record.get("author_advisor")
+        if author_kind == AuthorKind.ADVISOR and author_advisor is None:
+            raise InvalidInteraction(_("An advisor's interaction needs its advisor."))
+        text, html = record.get("text", ""), record.get("html", "")
+        if not (text.strip() or html.strip()):
+            raise InvalidInteraction(_("An interaction cannot be empty."))
+        interaction = Interaction(
+            customer_id=customer.pk,
+            case=None,
+            channel=channel,
+            direction=direction,
+            author_kind=author_kind,
+            author_advisor=author_advisor,
+            text=text.strip(),
+            html=sanitise_html(html) if html else "",
+            occurred_at=occurred_at or moment,
+            metadata=record.get("metadata") or {},
+            created_at=moment,
+        )
+        made.append(interaction)
+        loose.append(interaction)
+    Interaction.objects.bulk_create(loose)
+    result: list[Interaction] = []
+    for record, loose_one in zip(records, made, strict=True):
+        if loose_one is None:
+            result.append(interaction_record(**record))
+        else:
+            events.interaction_recorded.publish(interaction=loose_one, case=None)
+            result.append(loose_one)
+    return result

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -23,6 +24,7 @@ from suivi.core.errors import DomainError
 from . import identity, live, services
 from .limits import addresses, connection_bucket
 from .models import ChatConversation
+from .writer import Pending, writer
 
 logger = logging.getLogger("suivi.channels.chat")
 
@@ -70,6 +72,15 @@ class JsonSocket(AsyncWebsocketConsumer):
 
     language = "fr"
     handlers: dict[str, str] = {}
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' dispatch without its `aclose_old_connections()` before every frame:
+        that is a hop to the loop's sync thread per frame, for connections these sockets
+        never use (their database work runs in `db` threads, which close their own)."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     def setup(self) -> None:
         self.bucket = connection_bucket()
@@ -291,8 +302,14 @@ class CustomerChat(JsonSocket):
         conversation = self._need_conversation()
         if not addresses.message(self.address):
             raise FrameError("rate_limited", _("Too many messages: wait a moment."))
-        received = await db(services.customer_message_receive)(
-            conversation=conversation, client_id=data.get("client_id"), text=data.get("text")
+        client_id = services.check_client_id(data.get("client_id"))
+        text = services.check_text(data.get("text"))
+        if conversation.is_over:
+            raise services.ConversationEnded(conversation_id=conversation.pk)
+        # Stored and processed with the other messages queued meanwhile (writer.py);
+        # this returns once the batch is committed.
+        received = await writer().receive(
+            Pending(conversation=conversation, client_id=client_id, text=text)
         )
         await self.send_frame(
             {

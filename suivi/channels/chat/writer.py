@@ -1,0 +1,349 @@
+"""The chat's batching writer: customer messages stored and processed together.
+
+Each web process has one writer. A socket hands it a customer's message and waits; the
+writer takes every message queued meanwhile (up to SUIVI_CHAT_BATCH_MAX, after waiting
+SUIVI_CHAT_BATCH_WAIT_MS for more) and, in ONE transaction, stores them raw (one INSERT
+… ON CONFLICT DO NOTHING), locks their conversations (one SELECT … FOR UPDATE, in id
+order), records the interactions and transcript lines (bulk INSERTs) and marks them
+processed (one UPDATE). Only after the commit does each socket send its `ack`: the ack
+still means "committed", and one disk flush serves the whole batch (group commit).
+
+A batch that fails is rolled back as a whole and its messages are taken again one by
+one through the ordinary walk (`services.customer_message_receive`: stored, then
+processed, a failure retried and parked alone), so one poison message never costs the
+others theirs.
+"""
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import connection, transaction
+
+from suivi.conversations import services as conversations
+from suivi.conversations.models import Interaction
+from suivi.core.errors import DomainError
+from suivi.core.vocabulary import Channel
+
+from ..inbound import Incoming, Outcome, inbound_processed_many, inbound_store_many
+from ..models import InboundMessage
+from . import assistant, live
+from .models import ChatConversation, ChatMessage
+from .processing import ENDED, line_id
+from .services import (
+    ConversationEnded,
+    Received,
+    _ensure_customer,
+    customer_message_receive,
+    inbound_key,
+    message_frame,
+)
+
+logger = logging.getLogger("suivi.channels.chat")
+Status = ChatConversation.Status
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A customer's message, checked (client id, text) but not stored yet."""
+
+    conversation: ChatConversation
+    client_id: str
+    text: str
+
+
+@dataclass
+class Written:
+    """What became of one message of a batch: acknowledged, or refused with `error`."""
+
+    received: Received | None = None
+    # A DomainError (the chat has ended…) becomes its error frame; anything else is a
+    # server_error, and the widget sends the message again.
+    error: Exception | None = None
+    # For a new transcript line: the frame every socket of the conversation receives,
+    # and the assistant's turn to take when no advisor has joined yet.
+    frame: dict[str, Any] | None = None
+    assistant_turn: tuple[ChatConversation, ChatMessage] | None = None
+    conversation_id: int = 0
+
+
+def _raw(item: Pending) -> bytes:
+    return json.dumps(
+        {"conversation": item.conversation.pk, "client_id": item.client_id, "text": item.text},
+        ensure_ascii=False,
+    ).encode()
+
+
+def messages_receive_many(items: list[Pending]) -> list[Written]:
+    """Store and process `items` in one transaction; on any failure, one by one."""
+    if connection.vendor == "postgresql":
+        try:
+            return _together(items)
+        except Exception:
+            logger.warning("A chat batch of %s failed; taking them one by one", len(items))
+    return [_alone(item) for item in items]
+
+
+def _alone(item: Pending) -> Written:
+    """The ordinary walk for one message; it publishes its own line after its commit."""
+    try:
+        received = customer_message_receive(
+            conversation=item.conversation, client_id=item.client_id, text=item.text
+        )
+    except DomainError as error:
+        return Written(error=error)
+    except Exception as error:
+        logger.exception("A chat message could not be stored")
+        return Written(error=error)
+    return Written(received=received)
+
+
+def _together(items: list[Pending]) -> list[Written]:
+    keys = [inbound_key(item.conversation, item.client_id) for item in items]
+    written = [Written(conversation_id=item.conversation.pk) for item in items]
+    with transaction.atomic():
+        stored = inbound_store_many(
+            channel=Channel.CHAT,
+            messages=[
+                Incoming(
+                    external_id=key, raw=_raw(item), source=f"chat:{item.conversation.widget_id}"
+                )
+                for key, item in zip(keys, items, strict=True)
+            ],
+        )
+        # The first copy of a key in this batch is the one stored; the others are resends.
+        first = {key: n for n, key in reversed(list(enumerate(keys)))}
+        new = [n for n, key in enumerate(keys) if key in stored and first[key] == n]
+        locked = {
+            c.pk: c
+            for c in ChatConversation.objects.select_for_update(of=("self",))
+            .select_related("widget", "customer", "case", "advisor")
+            .filter(pk__in={items[n].conversation.pk for n in new})
+            .order_by("pk")
+        }
+        records: list[dict[str, Any]] = []
+        lines: list[ChatMessage] = []
+        for n in new:
+            item, message = items[n], stored[keys[n]]
+            conversation = locked[item.conversation.pk]
+            if conversation.is_over:
+                written[n].error = ConversationEnded(conversation_id=conversation.pk)
+                continue
+            customer = _ensure_customer(conversation)
+            case = conversation.case if conversation.case and conversation.case.is_active else None
+            records.append(
+                {
+                    "case": case,
+                    "customer": None if case is not None else customer,
+                    "channel": Channel.CHAT,
+                    "direction": Interaction.Direction.INBOUND,
+                    "text": item.text,
+                    "occurred_at": message.received_at,
+                    "metadata": {
+                        "chat": {
+                            "conversation": conversation.pk,
+                            "client_id": item.client_id,
+                            "inbound_message_id": message.pk,
+                            "identified_by": conversation.identified_by,
+                        }
+                    },
+                }
+            )
+            lines.append(
+                ChatMessage(
+                    conversation=conversation,
+                    author=ChatMessage.Author.CUSTOMER,
+                    text=item.text,
+                    client_id=item.client_id,
+                    created_at=message.received_at,
+                )
+            )
+        interactions = conversations.interactions_record_many(records=records)
+        for line, interaction in zip(lines, interactions, strict=True):
+            line.interaction = interaction
+        ChatMessage.objects.bulk_create(lines)
+        results: list[tuple[InboundMessage, Outcome]] = []
+        made = iter(zip(lines, interactions, records, strict=True))
+        for n in new:
+            message = stored[keys[n]]
+            if written[n].error is not None:
+                results.append((message, Outcome(ENDED, ignored=True)))
+                continue
+            line, interaction, record = next(made)
+            conversation = line.conversation
+            case = record["case"]
+            results.append(
+                (
+                    message,
+                    Outcome(
+                        f"chat:{line.pk}",
+                        customer_id=interaction.customer_id,
+                        case_id=case.pk if case is not None else None,
+                        interaction_id=interaction.pk,
+                    ),
+                )
+            )
+            written[n].received = Received(stored=message, duplicate=False, message_id=line.pk)
+            written[n].frame = message_frame(line)
+            if conversation.status == Status.ASSISTANT:
+                written[n].assistant_turn = (conversation, line)
+        inbound_processed_many(results=results)
+        _resends(items, keys, new, written)
+    return written
+
+
+def _resends(items: list[Pending], keys: list[str], new: list[int], written: list[Written]) -> None:
+    """Messages received before (a widget resending after a reconnect): the server id of
+    their line, as the first copy got it. A few queries, resends being rare."""
+    first: dict[str, int] = {keys[n]: n for n in new}
+    old = [key for key in keys if key not in first]
+    if not old and len(first) == len(keys):
+        return
+    before = {
+        key: (pk, outcome)
+        for key, pk, outcome in InboundMessage.objects.filter(
+            channel=Channel.CHAT, external_id__in=old
+        ).values_list("external_id", "pk", "outcome")
+    }
+    for n, key in enumerate(keys):
+        if first.get(key) == n:
+            continue
+        if key in first:
+            # The same message twice in this batch: the copy gets the first one's answer.
+            original = written[first[key]]
+            written[n].error = original.error
+            if original.received is not None:
+                written[n].received = Received(
+                    stored=original.received.stored,
+                    duplicate=True,
+                    message_id=original.received.message_id,
+                )
+            continue
+        pk, outcome = before[key]
+        if outcome == ENDED:
+            written[n].error = ConversationEnded(conversation_id=items[n].conversation.pk)
+            continue
+        message_id = line_id(outcome)
+        if message_id is None:
+            # Its first copy is being processed, or failed and waits for a retry.
+            message_id = (
+                ChatMessage.objects.filter(
+                    conversation_id=items[n].conversation.pk,
+                    author=ChatMessage.Author.CUSTOMER,
+                    client_id=items[n].client_id,
+                )
+                .values_list("pk", flat=True)
+                .first()
+            )
+        stored = InboundMessage(pk=pk, channel=Channel.CHAT, external_id=key, outcome=outcome)
+        written[n].received = Received(stored=stored, duplicate=True, message_id=message_id)
+
+
+# --- The asynchronous side: one writer per process -----------------------------------
+
+_thread: ThreadPoolExecutor | None = None
+
+
+def _in_writer_thread(function: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
+    """The writer's own database thread (one connection), apart from the sockets' pool."""
+    global _thread
+    if _thread is None:
+        _thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="suivi-chat-writer")
+    return database_sync_to_async(function, thread_sensitive=False, executor=_thread)
+
+
+def _assistant_turn(conversation: ChatConversation, line: ChatMessage) -> None:
+    try:
+        assistant.answer(conversation=conversation, message=line)
+    except Exception:
+        # The customer's message is committed whatever the assistant does.
+        logger.exception("The assistant failed on chat line %s", line.pk)
+
+
+class ChatWriter:
+    """Queues messages from the sockets of one event loop and writes them in batches."""
+
+    def __init__(self) -> None:
+        self.waiting: list[tuple[Pending, asyncio.Future[Written]]] = []
+        self.wakeup = asyncio.Event()
+        self.task: asyncio.Task[None] | None = None
+        self.background: set[asyncio.Future[Any]] = set()
+
+    async def receive(self, item: Pending) -> Received:
+        """Queue one message; returns once it is committed (or raises why not)."""
+        future: asyncio.Future[Written] = asyncio.get_running_loop().create_future()
+        self.waiting.append((item, future))
+        self.wakeup.set()
+        if self.task is None or self.task.done():
+            self.task = asyncio.create_task(self._run())
+        written = await future
+        if written.error is not None:
+            raise written.error
+        assert written.received is not None
+        return written.received
+
+    async def _run(self) -> None:
+        while True:
+            await self.wakeup.wait()
+            self.wakeup.clear()
+            wait = settings.SUIVI_CHAT_BATCH_WAIT_MS / 1000
+            if wait > 0:
+                await asyncio.sleep(wait)
+            while self.waiting:
+                size = settings.SUIVI_CHAT_BATCH_MAX
+                batch, self.waiting = self.waiting[:size], self.waiting[size:]
+                await self._write(batch)
+
+    async def _write(self, batch: list[tuple[Pending, asyncio.Future[Written]]]) -> None:
+        try:
+            written = await _in_writer_thread(messages_receive_many)([item for item, _ in batch])
+        except Exception as error:
+            # Not even one by one (the database is gone): no ack, the widget resends.
+            logger.exception("Chat messages could not be written")
+            for _item, future in batch:
+                if not future.done():
+                    future.set_exception(error)
+            return
+        # Committed: acknowledge every message, then show the new lines and let the
+        # assistant take its turns (in the sockets' threads, not the writer's).
+        for (_item, future), result in zip(batch, written, strict=True):
+            if not future.done():
+                future.set_result(result)
+        layer = get_channel_layer()
+        for result in written:
+            if result.frame is not None and layer is not None:
+                try:
+                    await layer.group_send(
+                        live.conversation_group(result.conversation_id),
+                        {"type": "chat.frame", "frame": result.frame},
+                    )
+                except Exception:
+                    logger.exception("Could not publish chat line %s", result.frame.get("id"))
+            if result.assistant_turn is not None:
+                from .consumers import db
+
+                turn = db(_assistant_turn)(*result.assistant_turn)
+                task: asyncio.Future[Any] = asyncio.ensure_future(turn)
+                self.background.add(task)
+                task.add_done_callback(self.background.discard)
+
+
+_writers: dict[asyncio.AbstractEventLoop, ChatWriter] = {}
+
+
+def writer() -> ChatWriter:
+    """This event loop's writer (one per process under uvicorn; tests start several)."""
+    loop = asyncio.get_running_loop()
+    found = _writers.get(loop)
+    if found is None:
+        for old in [other for other in _writers if other.is_closed()]:
+            del _writers[old]
+        found = _writers[loop] = ChatWriter()
+    return found
