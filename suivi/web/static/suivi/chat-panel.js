@@ -37,12 +37,16 @@
     var text = document.createElement("span");
     text.textContent = frame.text;
     item.appendChild(text);
+    var href = null;
     if (frame.article && frame.article.url) {
+      try { href = new URL(String(frame.article.url), location.origin); } catch (e) { href = null; }
+    }
+    if (href && (href.protocol === "https:" || href.protocol === "http:")) {
       var source = document.createElement("small");
       source.className = "chat-source";
       source.appendChild(document.createTextNode(words.source + " "));
       var link = document.createElement("a");
-      link.href = new URL(String(frame.article.url), location.origin).href;
+      link.href = href.href;
       link.target = "_blank";
       link.rel = "noopener";
       link.textContent = String(frame.article.title) + " (v" + String(frame.article.number) + ")";

@@ -395,6 +395,7 @@
   function ended() {
     compose.hidden = true;
     $(".person").hidden = true;
+    personJoined();
     setStatus(TEXT.ended);
     if (root.querySelector(".restart")) { return; }
     var restart = document.createElement("button");
