@@ -1,10 +1,11 @@
 """A day of phone calls replayed against Suivi's CTI API, on PostgreSQL.
 
     .venv/bin/python bench/phone_day.py [--calls 20000] [--advisors 180] [--workers 2]
-        [--seed 1] [--route-probe 1000] [--keep]
+        [--seed 1] [--route-probe 1000] [--keep] [--no-pool]
 
-A fresh database (suivi_bench_phone), the real web server (uvicorn, ASGI) and the real
-task workers (`db_worker`) as processes; this script plays the PBX over real HTTP:
+A fresh database (suivi_bench_phone, or $SUIVI_BENCH_PHONE_DB), the real web server
+(uvicorn, ASGI, with the connection pool unless --no-pool) and the real task workers
+(`db_worker`) as processes; this script plays the PBX over real HTTP:
 
 * arrivals follow a call-centre day (08:00–20:00, a morning peak at 10–11 h and an
   afternoon one at 14–15 h; Poisson within each hour);
@@ -51,7 +52,7 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = os.environ.get("SUIVI_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-DB = "suivi_bench_phone"
+DB = os.environ.get("SUIVI_BENCH_PHONE_DB", "suivi_bench_phone")
 SECRET = "bench-phone-secret-not-a-secret"  # noqa: S105 - the bench server's only
 PORT = int(os.environ.get("SUIVI_BENCH_PORT", "8765"))
 # Share of the day's calls in each hour from 08:00 to 19:00 (a classic two-peak curve).
@@ -76,9 +77,11 @@ def _env() -> dict[str, str]:
         "SUIVI_SECRET_KEY": "bench-only-not-a-secret",
         "SUIVI_TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
         "SUIVI_LOG_LEVEL": "ERROR",
-        # Under ASGI each request runs in its own thread: kept connections pile up until
-        # PostgreSQL refuses new clients (seen at 400 calls with the default of 60 s).
+        # Without the pool (--no-pool): under ASGI each request runs in its own thread and
+        # kept connections pile up until PostgreSQL refuses new clients (seen at 400 calls
+        # with CONN_MAX_AGE=60), so each request opens its own connection.
         "SUIVI_DATABASE_CONN_MAX_AGE": "0",
+        "SUIVI_DATABASE_POOL": os.environ.get("SUIVI_DATABASE_POOL", "true"),
         "SUIVI_PHONE_WEBHOOK_SECRET": SECRET,
         "SUIVI_PHONE_RATE_LIMIT": "1000000",
         "SUIVI_VAR_DIR": str(ROOT / "var" / "bench-phone"),
@@ -538,9 +541,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--route-probe", type=int, default=1000)
     parser.add_argument("--keep", action="store_true", help="Keep the database afterwards.")
+    parser.add_argument(
+        "--no-pool", action="store_true", help="A new PostgreSQL connection per request."
+    )
     args = parser.parse_args()
+    if args.no_pool:
+        os.environ["SUIVI_DATABASE_POOL"] = "false"
     print(f"{args.calls} calls over a simulated day, PostgreSQL, uvicorn + "
-          f"{args.workers} db_worker processes")  # fmt: skip
+          f"{args.workers} db_worker processes, "
+          f"{'no connection pool' if args.no_pool else 'connection pool'}")  # fmt: skip
     run(
         calls=args.calls,
         advisors=args.advisors,

@@ -112,6 +112,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif _env_bool("SUIVI_DATABASE_POOL", default=True):
+    # One pool of PostgreSQL connections per process (Django's own, psycopg-pool): under
+    # ASGI each request may run in another thread, and kept connections (CONN_MAX_AGE)
+    # pile up per thread until PostgreSQL refuses clients, while a new connection per
+    # request costs more than the routing answer itself. A request borrows a connection
+    # and gives it back when it ends. See docs/configuration.md for sizing.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # A pooled connection the server closed meanwhile (a restart, an idle timeout) is
+    # replaced when borrowed instead of failing the request: one short round trip.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("SUIVI_DATABASE_POOL_MIN_SIZE", "2")),
+        "max_size": int(os.environ.get("SUIVI_DATABASE_POOL_MAX_SIZE", "20")),
+        # Seconds a request waits for a free connection before failing.
+        "timeout": float(os.environ.get("SUIVI_DATABASE_POOL_TIMEOUT", "10")),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

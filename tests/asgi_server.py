@@ -70,6 +70,12 @@ def _end_server_sessions() -> None:
     connection = connections["default"]
     if connection.vendor != "postgresql":
         return
+    if connection.pool is not None:
+        # Connections those threads borrowed from this process's pool are never given
+        # back: start from a fresh pool (ours goes back first). Health checks replace
+        # any pooled connection the statement below ends.
+        connection.close()
+        connection.close_pool()
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"

@@ -15,6 +15,8 @@ from suivi.routing.live_load import live_contacts_register
 # A call whose `call.ended` never came (a PBX restart, a lost webhook) must not keep
 # its advisor "on the phone" for ever.
 CALL_LONGEST = timedelta(hours=4)
+# Likewise a chat the customer left and nobody ended: it stops counting 12 hours after it began.
+CHAT_LONGEST = timedelta(hours=12)
 
 
 def calls_in_progress(moment: datetime) -> QuerySet[Any]:
@@ -31,7 +33,9 @@ def chats_held(moment: datetime) -> QuerySet[Any]:
     from .chat.models import ChatConversation
 
     Status = ChatConversation.Status
-    return ChatConversation.objects.filter(status__in=[Status.WAITING, Status.LIVE])
+    return ChatConversation.objects.filter(
+        status__in=[Status.WAITING, Status.LIVE], started_at__gt=moment - CHAT_LONGEST
+    )
 
 
 def register() -> None:

@@ -6,6 +6,8 @@ import os
 import pytest
 from playwright.sync_api import expect
 
+from suivi.channels.chat import services as chat
+from suivi.channels.chat.models import ChatWidget
 from suivi.channels.phone import events as phone_events
 from suivi.channels.phone.models import PhoneCall
 from suivi.conversations import services
@@ -145,3 +147,32 @@ def test_the_pop_gives_way_to_a_notice_when_a_colleague_answers(asgi_url, page):
     expect(page.locator("#live-pop .screen-pop")).to_have_count(1)
     notice.get_by_role("button").click()
     expect(page.locator("#live-pop .screen-pop")).to_have_count(0)
+
+
+def test_a_chat_handed_over_appears_on_the_desk_with_the_way_to_it(asgi_url, page):
+    # given Léa's desk is open
+    team = builders.team("Particuliers")
+    lea = builders.advisor(team=team, name="Léa Martin")
+    builders.customer(
+        given_name="Hélène", family_name="Durand", advisor=lea, email="helene@example.org"
+    )
+    page.goto(f"{asgi_url}/login/")
+    page.fill("#id_username", lea.user.username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("form[action='/login/'] button[type=submit]").click()
+    expect(page.locator("body")).to_have_attribute("data-live", "open")
+
+    # when Hélène, on the website's chat, asks for a person
+    widget = ChatWidget.objects.create(name="Site", allowed_origins="https://a.example", team=team)
+    conversation = chat.conversation_open(widget=widget, token=None, language="fr")
+    conversation = chat.conversation_identify(conversation=conversation, email="helene@example.org")
+    chat.customer_message_receive(conversation=conversation, client_id="c1", text="Bonjour")
+    chat.conversation_hand_over(conversation=conversation)
+
+    # then the desk names her, and the link opens the case's chat panel
+    conversation.refresh_from_db()
+    notice = page.locator(f"#live-notices [data-conversation-id='{conversation.pk}']")
+    expect(notice).to_contain_text("Hélène Durand")
+    notice.get_by_role("link").click()
+    expect(page).to_have_url(f"{asgi_url}/cases/{conversation.case_id}/#chat-panel")
+    expect(page.locator("#chat-panel")).to_be_visible()

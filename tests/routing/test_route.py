@@ -387,3 +387,15 @@ def test_a_customer_without_team_or_advisor_costs_only_the_decision(
         decision = routing.route(customer=customer, channel="email")
 
     assert decision.reason_code == "no_team" and decision.advisor is None
+
+
+def test_a_chat_nobody_ended_stops_counting_after_half_a_day(world, now):
+    # given Marie holds three chats the customers left without a word
+    hold_chats(world.marie, 3)
+
+    # when
+    now.advance(timedelta(days=1))  # Thursday 10:00
+    decision = routing.route(customer=world.customer, channel="chat", now=clock.now())
+
+    # then
+    assert decision.advisor == world.marie
