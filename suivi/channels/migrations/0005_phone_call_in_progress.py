@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('channels', '0003_chat'),
+        ('channels', '0004_chat_assistant'),
         ('conversations', '0002_handoff_unseen_index'),
         ('customers', '0002_duplicate_reason_codes'),
         ('people', '0002_advisor_extension'),
