@@ -124,6 +124,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=400)
     parser.add_argument("--profile", type=int, default=0, metavar="N")
     parser.add_argument("--sql", action="store_true", help="print one task of each kind's SQL")
+    parser.add_argument("--profile-out", default="", help="also write the cProfile data here")
     args = parser.parse_args()
 
     import django
@@ -256,6 +257,8 @@ def main() -> None:
             print("   ", sql)
     if profiler:
         print()
+        if args.profile_out:
+            profiler.dump_stats(args.profile_out)
         stats = pstats.Stats(profiler)
         stats.sort_stats("tottime").print_stats(args.profile)
         stats.sort_stats("cumulative").print_stats("suivi", args.profile)

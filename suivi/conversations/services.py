@@ -68,6 +68,9 @@ _CASE_STATE = (
 # the instance that is up to date), and the cases it opened (pk -> True).
 LOCKED = "conversations.locked"
 OPENED = "conversations.opened"
+# The clocks of the cases opened in this unit of work, saved once at its end (pk ->
+# (case, fields)): a new case and its acknowledgement make one UPDATE, not two.
+_UNSAVED = "conversations.unsaved"
 
 
 def _lock(case: Case) -> None:
@@ -80,6 +83,7 @@ def _lock(case: Case) -> None:
     locked = work.memo(LOCKED)
     if locked is not None and locked.get(case.pk) is case:
         return
+    work.flush(name=_UNSAVED)  # what the row is read into must be up to date
     current = Case.objects.select_for_update().filter(pk=case.pk).values(*_CASE_STATE).first()
     if current is None:
         raise NotFound(case_id=case.pk)
@@ -87,6 +91,13 @@ def _lock(case: Case) -> None:
         setattr(case, name, value)
     if locked is not None:
         locked[case.pk] = case
+
+
+def _save_unsaved() -> None:
+    unsaved = work.memo(_UNSAVED) or {}
+    for case, fields in unsaved.values():
+        case.save(update_fields=sorted(fields))
+    unsaved.clear()
 
 
 def case_opened_in_this_unit(case_id: int) -> bool:
@@ -311,7 +322,13 @@ def _case_follow(*, case: Case, interaction: Interaction, moment: datetime) -> N
             .first()
         )
         fields.add("awaiting_reply_since")
-    case.save(update_fields=sorted(fields))
+    if case_opened_in_this_unit(case.pk) and work.at_end(_UNSAVED, _save_unsaved):
+        unsaved = work.memo(_UNSAVED)
+        assert unsaved is not None
+        _earlier, earlier_fields = unsaved.get(case.pk, (case, set()))
+        unsaved[case.pk] = (case, fields | earlier_fields)
+    else:
+        case.save(update_fields=sorted(fields))
     if case.status != previous_status:
         events.case_status_changed.publish(case=case, previous=previous_status)
 

@@ -18,15 +18,19 @@ noted: so memos only exist while nested blocks make no savepoints
 (`suivi.core.db.no_nested_savepoints`, where any error dooms the whole transaction);
 inside `db.savepoints()` (a call whose error is caught), `memo()` is None again. A
 nested `unit_of_work()` shares the memos of the one around it.
+
+A unit of work may also put writes off to its end (`at_end`): the rows several calls
+would each INSERT or UPDATE on their own go to the database together, once.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
+_AT_END = "core.work.at_end"
 _memos: ContextVar[dict[str, dict[Any, Any]] | None] = ContextVar("unit_of_work", default=None)
 
 
@@ -38,11 +42,43 @@ def unit_of_work(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
     if _memos.get() is not None:
         yield
         return
-    token = _memos.set({})
+    memos: dict[str, dict[Any, Any]] = {}
+    token = _memos.set(memos)
     try:
         yield
+        # Still inside the transaction: the writes put off until now.
+        flush(memos)
     finally:
         _memos.reset(token)
+
+
+def at_end(name: str, write: Callable[[], None]) -> bool:
+    """Have `write` run once when the unit of work ends (inside its transaction, unless
+    it failed), or earlier through `flush(name=name)`; False outside a unit of work, when
+    the caller writes at once. A package puts off a write this way when nothing in the
+    unit reads the row back before the end (or it flushes first): rows of the same
+    table then go in one INSERT or UPDATE."""
+    memos = _memos.get()
+    if memos is None or connections[DEFAULT_DB_ALIAS].features.uses_savepoints:
+        return False
+    memos.setdefault(_AT_END, {}).setdefault(name, write)
+    return True
+
+
+def flush(memos: dict[str, dict[Any, Any]] | None = None, *, name: str | None = None) -> None:
+    """Run the writes put off (all of them, or `name`'s) now."""
+    memos = memos if memos is not None else _memos.get()
+    if memos is None:
+        return
+    pending = memos.get(_AT_END, {})
+    while pending:
+        key = name if name is not None else next(iter(pending))
+        write = pending.pop(key, None)
+        if write is None:
+            return
+        write()
+        if name is not None:
+            return
 
 
 def memo(name: str) -> dict[Any, Any] | None:

@@ -84,6 +84,8 @@ def _thresholds(
 # in this transaction, by case; "distrusted" once any promise was kept, cancelled,
 # paused, resumed or replaced in it (then the database is asked again).
 _FIRST_ANSWERS = "promises.first_answers"
+# The policy promises made in this unit of work, not written yet (see `_create`).
+_PENDING = "promises.pending"
 _DISTRUSTED = "distrusted"
 
 
@@ -94,6 +96,9 @@ def _note_first_answer(case_id: int, due_at: datetime) -> None:
 
 
 def _distrust() -> None:
+    """Another change to promises in this unit of work: the new ones are written first
+    (it may concern them), and the memo is not believed any more."""
+    work.flush(name=_PENDING)
     memo = work.memo(_FIRST_ANSWERS)
     if memo is not None:
         memo[_DISTRUSTED] = True
@@ -104,13 +109,14 @@ def first_answer_due(case: Case) -> datetime | None:
     None. No query for a case opened in the current unit of work: its promises are the
     ones this transaction made."""
     memo = work.memo(_FIRST_ANSWERS)
-    if (
-        memo is not None
-        and _DISTRUSTED not in memo
-        and conversations.case_opened_in_this_unit(case.pk)
-    ):
-        return min(memo.get(case.pk, []), default=None)
-    return (
+    made_now: list[datetime] = []
+    if memo is not None and _DISTRUSTED not in memo:
+        made_now = memo.get(case.pk, [])
+        if conversations.case_opened_in_this_unit(case.pk):
+            return min(made_now, default=None)
+    else:
+        work.flush(name=_PENDING)
+    stored = (
         Promise.objects.filter(
             case=case, kind=Promise.Kind.FIRST_ANSWER, status=Promise.Status.OPEN
         )
@@ -118,6 +124,8 @@ def first_answer_due(case: Case) -> datetime | None:
         .values_list("due_at", flat=True)
         .first()
     )
+    # Those made in this unit of work may not be written yet.
+    return min([*made_now, *([stored] if stored is not None else [])], default=None)
 
 
 def _team_id(*, customer: Customer, made_by: Advisor | None) -> int | None:
@@ -139,6 +147,7 @@ def _create(
     policy: Policy | None = None,
     team_id: int | None = None,
     replaces: Promise | None = None,
+    defer: bool = False,
 ) -> Promise:
     moment = clock.now()
     if policy is None:
@@ -150,7 +159,7 @@ def _create(
         _distrust()
     elif kind == Promise.Kind.FIRST_ANSWER and case is not None:
         _note_first_answer(case.pk, due_at)
-    return Promise.objects.create(
+    promise = Promise(
         customer=customer,
         case=case,
         kind=kind,
@@ -165,6 +174,20 @@ def _create(
         tell_customer_from=tell_from,
         replaces=replaces,
     )
+    if defer and replaces is None and work.at_end(_PENDING, _write_pending):
+        # Inside a unit of work: written with the unit's other new promises, at its end
+        # (or before any other change to promises in it). The row has no id until then.
+        work.memo(_PENDING)[id(promise)] = promise  # type: ignore[index]
+        return promise
+    promise.save(force_insert=True)
+    return promise
+
+
+def _write_pending() -> None:
+    pending = work.memo(_PENDING)
+    if pending:
+        Promise.objects.bulk_create(list(pending.values()))
+        pending.clear()
 
 
 @transaction.atomic
@@ -249,6 +272,7 @@ def promise_keep(*, promise: Promise, interaction: Interaction | None = None) ->
     Keeping an overdue promise the sweep has not seen yet marks it broken: it was not
     kept in time. Keeping a kept promise again changes nothing. The new times given to
     the customer for the same commitment (`replaces`) are fulfilled with it."""
+    _distrust()
     if interaction is not None and interaction.customer_id != promise.customer_id:
         raise PromiseInteractionMismatch(interaction_id=interaction.pk)
     _lock(promise)
@@ -267,6 +291,7 @@ def promise_keep(*, promise: Promise, interaction: Interaction | None = None) ->
 def promise_cancel(*, promise: Promise, reason: str, by: Advisor | None = None) -> Promise:
     """Withdraw a promise that no longer applies (the customer cancelled the callback).
     Its later new times are withdrawn with it."""
+    _distrust()
     reason = reason.strip()
     if not reason:
         raise CancelWithoutReason()
@@ -329,6 +354,7 @@ def promise_make_by_policy(
         channel=channel,
         policy=policy,
         team_id=team_id,
+        defer=True,
     )
 
 
@@ -396,6 +422,7 @@ def promises_keep_for_case(
 ) -> int:
     """Fulfil the open promises of these kinds on the case (an answer, a resolution),
     as of `moment` (default: now; an answer logged afterwards counts when it happened)."""
+    _distrust()
     moment = moment or clock.now()
     ids = list(
         Promise.objects.filter(case=case, kind__in=kinds, status=Promise.Status.OPEN).values_list(
@@ -406,6 +433,7 @@ def promises_keep_for_case(
 
 
 def promises_cancel_for_case(*, case: Case, reason: str) -> int:
+    _distrust()
     ids = list(
         Promise.objects.filter(case=case, status=Promise.Status.OPEN).values_list("pk", flat=True)
     )

@@ -7,7 +7,7 @@ backend (a relay, or .eml files in var/outbox/), retried with backoff on failure
 
 import logging
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from email.utils import formataddr, make_msgid
@@ -109,10 +109,12 @@ def _compose(
     author: Advisor | None,
     thread_headers: tuple[str, str] | None = None,
     metadata: Mapping[str, object] | None = None,
+    message_ids: Sequence[EmailMessageId] = (),
 ) -> OutboundEmail:
     """Record the interaction and the e-mail to send, in the caller's transaction.
     `thread_headers` (In-Reply-To, References), when the caller knows them, saves
-    reading them back."""
+    reading them back; `message_ids`: the caller's unsaved Message-ID rows, written in
+    the same INSERT as this e-mail's."""
     message_id = make_msgid(domain=_domain()).strip("<>")
     in_reply_to, references = thread_headers or _thread_headers(case)
     reply_to = addresses.reply_address(case.pk)
@@ -149,13 +151,14 @@ def _compose(
         created_at=moment,
         next_attempt_at=moment,
     )
-    EmailMessageId.objects.create(
+    own = EmailMessageId(
         message_id=message_id,
         case=case,
         interaction=interaction,
         direction=EmailMessageId.Direction.OUTBOUND,
         created_at=moment,
     )
+    EmailMessageId.objects.bulk_create([*message_ids, own])
     transaction.on_commit(_wake)
     return outbound
 
@@ -209,16 +212,20 @@ def acknowledge(
     customer: Customer,
     to_address: str,
     thread_headers: tuple[str, str] | None = None,
+    message_ids: Sequence[EmailMessageId] = (),
 ) -> OutboundEmail | None:
     """Tell the customer we have their message, who will answer and by when — once per
     new case, in their language, and at most a few times an hour per sender.
-    `thread_headers`: (In-Reply-To, References) when the caller knows them."""
+    `thread_headers`: (In-Reply-To, References) when the caller knows them;
+    `message_ids`: the caller's unsaved Message-ID rows, written with the e-mail's own
+    (or alone when no acknowledgement goes out)."""
     since = clock.now() - ACK_WINDOW
     recent = OutboundEmail.objects.filter(
         to_address=to_address, kind=OutboundEmail.Kind.ACKNOWLEDGEMENT, created_at__gte=since
     ).count()
     if recent >= config.acknowledgements_per_hour():
         logger.info("Acknowledgement to %s not sent: rate limit", to_address)
+        EmailMessageId.objects.bulk_create(message_ids)
         return None
     # Two plain queries: one with both as subqueries saves a round trip but costs more
     # to compile than it saves (measured).
@@ -255,6 +262,7 @@ def acknowledge(
         language=language,
         author=None,
         thread_headers=thread_headers,
+        message_ids=message_ids,
     )
 
 

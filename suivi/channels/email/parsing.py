@@ -218,10 +218,12 @@ def _decode(part: Message) -> str:
     return payload.decode("utf-8", errors="replace")
 
 
-def _is_attachment(part: Message) -> bool:
+def _is_attachment(part: Message, ctype: str) -> bool:
+    """`ctype`: the part's `get_content_type()`, read once by the caller (each call parses
+    the header again)."""
     disposition = (part.get_content_disposition() or "").lower()
     return disposition == "attachment" or (
-        bool(part.get_filename()) and part.get_content_maintype() != "text"
+        bool(part.get_filename()) and ctype.partition("/")[0] != "text"
     )
 
 
@@ -229,9 +231,11 @@ def _bodies(message: Message) -> tuple[str, str]:
     """The plain text and the HTML a person would read, first of each, not attachments."""
     text, html = "", ""
     for part in message.walk():
-        if part.is_multipart() or _is_attachment(part):
+        if part.is_multipart():
             continue
         ctype = part.get_content_type()
+        if _is_attachment(part, ctype):
+            continue
         if ctype == "text/plain" and not text:
             text = _decode(part)
         elif ctype == "text/html" and not html:
@@ -245,8 +249,8 @@ def _attachments(message: Message) -> list[Attachment]:
         if part.is_multipart():
             continue
         ctype = part.get_content_type()
-        inline_image = part.get_content_maintype() == "image"
-        if not (_is_attachment(part) or inline_image):
+        inline_image = ctype.partition("/")[0] == "image"
+        if not (_is_attachment(part, ctype) or inline_image):
             continue
         if ctype in {"message/delivery-status", "message/rfc822"} and not part.get_filename():
             continue

@@ -110,24 +110,31 @@ def _process(message: InboundMessage) -> Outcome:
             },
         },
     )
+    message_ids = []
     if parsed.message_id:
-        EmailMessageId.objects.create(
-            message_id=parsed.message_id,
-            case=case,
-            interaction=interaction,
-            direction=EmailMessageId.Direction.INBOUND,
-            created_at=clock.now(),
+        message_ids.append(
+            EmailMessageId(
+                message_id=parsed.message_id,
+                case=case,
+                interaction=interaction,
+                direction=EmailMessageId.Direction.INBOUND,
+                created_at=clock.now(),
+            )
         )
     _store_attachments(message, case, interaction, attachments)
     if how == "new_case" and parsed.from_address:
-        # The new case's only Message-ID is this message's: no need to read it back.
+        # The new case's only Message-ID is this message's: no need to read it back. It
+        # is written with the acknowledgement's, in one INSERT.
         first = f"<{parsed.message_id}>" if parsed.message_id else ""
         outgoing.acknowledge(
             case=case,
             customer=customer,
             to_address=parsed.from_address,
             thread_headers=(first, first),
+            message_ids=message_ids,
         )
+    else:
+        EmailMessageId.objects.bulk_create(message_ids)
     return Outcome(
         how,
         customer_id=customer.pk,

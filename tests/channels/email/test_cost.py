@@ -53,13 +53,13 @@ def test_a_known_sender_s_new_case(store, advisor):
     statements = _process(store(email()))
     # the claim, the processing (advisors' states included), the message's outcome;
     # within the test's transaction the processing block is a savepoint itself
-    assert len(statements) == 21, "\n".join(statements)
+    assert len(statements) == 18, "\n".join(statements)
     assert _savepoints(statements) == 1
 
 
 def test_a_new_sender_keeps_the_savepoints_of_the_customer_creation(store):
     statements = _process(store(email(sender="Nouveau Client <nouveau@example.org>")))
-    assert len(statements) == 26, "\n".join(statements)
+    assert len(statements) == 23, "\n".join(statements)
     assert _savepoints(statements) == 3  # processing block, customer_create, identities
     assert Customer.objects.filter(identities__value="nouveau@example.org").exists()
 
