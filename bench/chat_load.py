@@ -100,13 +100,14 @@ def _raise_fd_limit() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
-def _server(port: int) -> subprocess.Popen:
+def _server(port: int, extra: list[str]) -> subprocess.Popen:
     argv = [
         sys.executable, "-m", "uvicorn", "suivi.asgi:application", "--host", "127.0.0.1",
         "--port", str(port), "--no-server-header", "--log-level", "warning",
         "--no-access-log", "--backlog", "4096",
         # The load generator shares the CPUs: give its pongs time rather than drop it.
         "--ws-ping-timeout", "120",
+        *extra,
     ]  # fmt: skip
     return subprocess.Popen(argv, cwd=ROOT, env=_env(), preexec_fn=_raise_fd_limit)  # noqa: S603
 
@@ -297,6 +298,11 @@ def main() -> None:
     parser.add_argument("--parallel", type=int, default=100, help="connections opened at once")
     parser.add_argument("--url", help="an already running server's ws://HOST:PORT/ws/chat/KEY/")
     parser.add_argument(
+        "--uvicorn",
+        default="",
+        help='more uvicorn options, e.g. "--ws-per-message-deflate false --ws wsproto"',
+    )
+    parser.add_argument(
         "--warm",
         action="store_true",
         help="every visitor writes once while the chats open (their customer exists), so"
@@ -313,7 +319,7 @@ def main() -> None:
     else:
         key = _prepare()
         port = _free_port()
-        server = _server(port)
+        server = _server(port, args.uvicorn.split())
         url = f"ws://127.0.0.1:{port}/ws/chat/{key}/"
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -308,7 +308,7 @@ class CustomerChat(JsonSocket):
             raise services.ConversationEnded(conversation_id=conversation.pk)
         # Stored and processed with the other messages queued meanwhile (writer.py);
         # this returns once the batch is committed.
-        received = await writer().receive(
+        received = await writer(conversation.pk).receive(
             Pending(conversation=conversation, client_id=client_id, text=text)
         )
         await self.send_frame(

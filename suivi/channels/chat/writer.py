@@ -1,12 +1,14 @@
 """The chat's batching writer: customer messages stored and processed together.
 
-Each web process has one writer. A socket hands it a customer's message and waits; the
-writer takes every message queued meanwhile (up to SUIVI_CHAT_BATCH_MAX, after waiting
-SUIVI_CHAT_BATCH_WAIT_MS for more) and, in ONE transaction, stores them raw (one INSERT
-… ON CONFLICT DO NOTHING), locks their conversations (one SELECT … FOR UPDATE, in id
-order), records the interactions and transcript lines (bulk INSERTs) and marks them
-processed (one UPDATE). Only after the commit does each socket send its `ack`: the ack
-still means "committed", and one disk flush serves the whole batch (group commit).
+Each web process has SUIVI_CHAT_WRITERS writers, each with its own database thread,
+that share the conversations by id. A socket hands a customer's message to its
+conversation's writer and waits; the writer takes every message queued meanwhile (up to
+SUIVI_CHAT_BATCH_MAX, after waiting SUIVI_CHAT_BATCH_WAIT_MS for more) and, in ONE
+transaction, stores them raw (one INSERT … ON CONFLICT DO NOTHING), locks their
+conversations (one SELECT … FOR UPDATE, in id order), records the interactions and
+transcript lines (bulk INSERTs) and marks them processed (one UPDATE). Only after the
+commit does each socket send its `ack`: the ack still means "committed", and one disk
+flush serves the whole batch (group commit).
 
 A batch that fails is rolled back as a whole and its messages are taken again one by
 one through the ordinary walk (`services.customer_message_receive`: stored, then
@@ -246,17 +248,18 @@ def _resends(items: list[Pending], keys: list[str], new: list[int], written: lis
         written[n].received = Received(stored=stored, duplicate=True, message_id=message_id)
 
 
-# --- The asynchronous side: one writer per process -----------------------------------
+# --- The asynchronous side: writers of one process -----------------------------------
 
-_thread: ThreadPoolExecutor | None = None
+_threads: dict[int, ThreadPoolExecutor] = {}
 
 
-def _in_writer_thread(function: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
-    """The writer's own database thread (one connection), apart from the sockets' pool."""
-    global _thread
-    if _thread is None:
-        _thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="suivi-chat-writer")
-    return database_sync_to_async(function, thread_sensitive=False, executor=_thread)
+def _in_writer_thread(index: int, function: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
+    """Writer `index`'s own database thread (one connection), apart from the sockets'."""
+    if index not in _threads:
+        _threads[index] = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix=f"suivi-chat-writer-{index}"
+        )
+    return database_sync_to_async(function, thread_sensitive=False, executor=_threads[index])
 
 
 def _assistant_turn(conversation: ChatConversation, line: ChatMessage) -> None:
@@ -268,9 +271,11 @@ def _assistant_turn(conversation: ChatConversation, line: ChatMessage) -> None:
 
 
 class ChatWriter:
-    """Queues messages from the sockets of one event loop and writes them in batches."""
+    """Queues messages from the sockets of one event loop and writes them in batches,
+    one batch after the other, so that a conversation's lines keep their order."""
 
-    def __init__(self) -> None:
+    def __init__(self, index: int = 0) -> None:
+        self.index = index
         self.waiting: list[tuple[Pending, asyncio.Future[Written]]] = []
         self.wakeup = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
@@ -303,7 +308,8 @@ class ChatWriter:
 
     async def _write(self, batch: list[tuple[Pending, asyncio.Future[Written]]]) -> None:
         try:
-            written = await _in_writer_thread(messages_receive_many)([item for item, _ in batch])
+            items = [item for item, _ in batch]
+            written = await _in_writer_thread(self.index, messages_receive_many)(items)
         except Exception as error:
             # Not even one by one (the database is gone): no ack, the widget resends.
             logger.exception("Chat messages could not be written")
@@ -335,15 +341,19 @@ class ChatWriter:
                 task.add_done_callback(self.background.discard)
 
 
-_writers: dict[asyncio.AbstractEventLoop, ChatWriter] = {}
+_writers: dict[asyncio.AbstractEventLoop, list[ChatWriter]] = {}
 
 
-def writer() -> ChatWriter:
-    """This event loop's writer (one per process under uvicorn; tests start several)."""
+def writer(conversation_id: int) -> ChatWriter:
+    """The writer of this conversation in this event loop (one loop per process under
+    uvicorn; tests start several). SUIVI_CHAT_WRITERS writers share the conversations
+    by id: each conversation always goes through the same one, in order, and two
+    writers never wait for each other's conversation locks."""
     loop = asyncio.get_running_loop()
     found = _writers.get(loop)
     if found is None:
         for old in [other for other in _writers if other.is_closed()]:
             del _writers[old]
-        found = _writers[loop] = ChatWriter()
-    return found
+        count = max(1, settings.SUIVI_CHAT_WRITERS)
+        found = _writers[loop] = [ChatWriter(index) for index in range(count)]
+    return found[conversation_id % len(found)]
