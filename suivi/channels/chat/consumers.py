@@ -1,8 +1,9 @@
 """The chat's WebSocket endpoints: the customer's widget and the advisor's panel.
 
 Both parse JSON frames (docs/channels/chat.md), call one service per frame in a worker
-thread, and answer. A bad frame gets an error frame with a stable code and the socket
-stays open; a refused connection gets an error frame, then a close code that says why.
+thread (a customer's `message` goes to the batching writer, writer.py), and answer. A
+bad frame gets an error frame with a stable code and the socket stays open; a refused
+connection gets an error frame, then a close code that says why.
 """
 
 import json
