@@ -259,13 +259,13 @@ async def _run(args: argparse.Namespace, url: str, server_pid: int | None) -> No
     took = time.perf_counter() - opened_at
     print(f"opened {len(visitors)}/{args.connections} chats in {took:.1f} s")
     server_cpu = _cpu_seconds([server_pid]) if server_pid else 0.0
-    sessions = _database_sessions() if server_pid else []
-    sessions_cpu = _cpu_seconds(sessions)
+    sessions = {pid: _cpu_seconds([pid]) for pid in _database_sessions()} if server_pid else {}
     latencies, errors, elapsed = await _load(visitors, args.rate, args.seconds)
     if server_pid:
         # Sessions opened during the load count from zero; those closed are missed.
-        ended = _database_sessions()
-        sessions_cpu = _cpu_seconds(ended) - _cpu_seconds([p for p in sessions if p in ended])
+        sessions_cpu = sum(
+            _cpu_seconds([pid]) - sessions.get(pid, 0.0) for pid in _database_sessions()
+        )
         server_cpu = _cpu_seconds([server_pid]) - server_cpu
         done = len(latencies) or 1
         print(
