@@ -83,11 +83,15 @@ def _raw(item: Pending) -> bytes:
     ).encode()
 
 
-def messages_receive_many(items: list[Pending]) -> list[Written]:
-    """Store and process `items` in one transaction; on any failure, one by one."""
+def messages_receive_many(
+    items: list[Pending], committed: Callable[[list[Written]], None] | None = None
+) -> list[Written]:
+    """Store and process `items` in one transaction; on any failure, one by one.
+    `committed` is called with the results as soon as the batch has committed, before
+    the other work that waits for the commit (e.g. a new customer's background task)."""
     if connection.vendor == "postgresql":
         try:
-            return _together(items)
+            return _together(items, committed)
         except Exception:
             logger.warning("A chat batch of %s failed; taking them one by one", len(items))
     return [_alone(item) for item in items]
@@ -107,10 +111,16 @@ def _alone(item: Pending) -> Written:
     return Written(received=received)
 
 
-def _together(items: list[Pending]) -> list[Written]:
+def _together(
+    items: list[Pending], committed: Callable[[list[Written]], None] | None = None
+) -> list[Written]:
     keys = [inbound_key(item.conversation, item.client_id) for item in items]
     written = [Written(conversation_id=item.conversation.pk) for item in items]
     with transaction.atomic():
+        if committed is not None:
+            # Registered first, so run first after the commit: the acks do not wait for
+            # the other callbacks (each new customer's duplicate-detection task row).
+            transaction.on_commit(lambda: committed(written), robust=True)
         stored = inbound_store_many(
             channel=Channel.CHAT,
             messages=[
@@ -307,9 +317,16 @@ class ChatWriter:
                 await self._write(batch)
 
     async def _write(self, batch: list[tuple[Pending, asyncio.Future[Written]]]) -> None:
+        loop = asyncio.get_running_loop()
+        done: list[bool] = []
+
+        def committed(written: list[Written]) -> None:
+            # In the writer's thread, right after the batch's commit.
+            loop.call_soon_threadsafe(self._acknowledge, batch, written, done)
+
         try:
             items = [item for item, _ in batch]
-            written = await _in_writer_thread(self.index, messages_receive_many)(items)
+            written = await _in_writer_thread(self.index, messages_receive_many)(items, committed)
         except Exception as error:
             # Not even one by one (the database is gone): no ack, the widget resends.
             logger.exception("Chat messages could not be written")
@@ -317,11 +334,28 @@ class ChatWriter:
                 if not future.done():
                     future.set_exception(error)
             return
-        # Committed: acknowledge every message, then show the new lines and let the
-        # assistant take its turns (in the sockets' threads, not the writer's).
+        # Taken one by one after a failed batch: acknowledged now.
+        self._acknowledge(batch, written, done)
+
+    def _acknowledge(
+        self,
+        batch: list[tuple[Pending, asyncio.Future[Written]]],
+        written: list[Written],
+        done: list[bool],
+    ) -> None:
+        """Committed: acknowledge every message, then show the new lines and let the
+        assistant take its turns (in the sockets' threads, not the writer's). Once."""
+        if done:
+            return
+        done.append(True)
         for (_item, future), result in zip(batch, written, strict=True):
             if not future.done():
                 future.set_result(result)
+        publishing: asyncio.Future[Any] = asyncio.ensure_future(self._publish(written))
+        self.background.add(publishing)
+        publishing.add_done_callback(self.background.discard)
+
+    async def _publish(self, written: list[Written]) -> None:
         layer = get_channel_layer()
         for result in written:
             if result.frame is not None and layer is not None:
