@@ -100,13 +100,14 @@ def _raise_fd_limit() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
-def _server(port: int) -> subprocess.Popen:
+def _server(port: int, extra: list[str]) -> subprocess.Popen:
     argv = [
         sys.executable, "-m", "uvicorn", "suivi.asgi:application", "--host", "127.0.0.1",
         "--port", str(port), "--no-server-header", "--log-level", "warning",
         "--no-access-log", "--backlog", "4096",
         # The load generator shares the CPUs: give its pongs time rather than drop it.
         "--ws-ping-timeout", "120",
+        *extra,
     ]  # fmt: skip
     return subprocess.Popen(argv, cwd=ROOT, env=_env(), preexec_fn=_raise_fd_limit)  # noqa: S603
 
@@ -258,13 +259,13 @@ async def _run(args: argparse.Namespace, url: str, server_pid: int | None) -> No
     took = time.perf_counter() - opened_at
     print(f"opened {len(visitors)}/{args.connections} chats in {took:.1f} s")
     server_cpu = _cpu_seconds([server_pid]) if server_pid else 0.0
-    sessions = _database_sessions() if server_pid else []
-    sessions_cpu = _cpu_seconds(sessions)
+    sessions = {pid: _cpu_seconds([pid]) for pid in _database_sessions()} if server_pid else {}
     latencies, errors, elapsed = await _load(visitors, args.rate, args.seconds)
     if server_pid:
         # Sessions opened during the load count from zero; those closed are missed.
-        ended = _database_sessions()
-        sessions_cpu = _cpu_seconds(ended) - _cpu_seconds([p for p in sessions if p in ended])
+        sessions_cpu = sum(
+            _cpu_seconds([pid]) - sessions.get(pid, 0.0) for pid in _database_sessions()
+        )
         server_cpu = _cpu_seconds([server_pid]) - server_cpu
         done = len(latencies) or 1
         print(
@@ -297,6 +298,11 @@ def main() -> None:
     parser.add_argument("--parallel", type=int, default=100, help="connections opened at once")
     parser.add_argument("--url", help="an already running server's ws://HOST:PORT/ws/chat/KEY/")
     parser.add_argument(
+        "--uvicorn",
+        default="",
+        help='more uvicorn options, e.g. "--ws-per-message-deflate false --ws wsproto"',
+    )
+    parser.add_argument(
         "--warm",
         action="store_true",
         help="every visitor writes once while the chats open (their customer exists), so"
@@ -313,7 +319,7 @@ def main() -> None:
     else:
         key = _prepare()
         port = _free_port()
-        server = _server(port)
+        server = _server(port, args.uvicorn.split())
         url = f"ws://127.0.0.1:{port}/ws/chat/{key}/"
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -272,8 +272,11 @@ SUIVI_CHAT_ASSISTANT = os.environ.get(
 ).strip()
 # Threads (and so database connections) each web process gives the chat sockets.
 SUIVI_CHAT_DB_THREADS = int(os.environ.get("SUIVI_CHAT_DB_THREADS", "16"))
-# Customer messages are stored and processed in batches by one writer per web process:
-# at most this many in one transaction, after waiting this long for more (0: write what
-# is queued at once; under load the next batch gathers while one is written).
+# Customer messages are stored and processed in batches by writers (each with its own
+# thread and database connection) sharing the conversations of a web process: at most
+# SUIVI_CHAT_BATCH_MAX in one transaction, after waiting SUIVI_CHAT_BATCH_WAIT_MS for
+# more (0: write what is queued at once; under load the next batch gathers while one is
+# written).
+SUIVI_CHAT_WRITERS = int(os.environ.get("SUIVI_CHAT_WRITERS", "2"))
 SUIVI_CHAT_BATCH_MAX = int(os.environ.get("SUIVI_CHAT_BATCH_MAX", "200"))
 SUIVI_CHAT_BATCH_WAIT_MS = float(os.environ.get("SUIVI_CHAT_BATCH_WAIT_MS", "0"))

@@ -504,7 +504,7 @@ def inbound_store_many(*, channel: str, messages: list[Incoming]) -> dict[str, I
         "FROM unnest(%s::varchar[], %s::bytea[], %s::varchar[]) AS u(external_id, raw, source) "
         "ON CONFLICT (channel, external_id) DO NOTHING RETURNING id, external_id"
     )
-    params = [
+    params: list[Any] = [
         channel,
         moment,
         str(Status.RECEIVED),

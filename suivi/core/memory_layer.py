@@ -16,7 +16,7 @@ class SweptInMemoryChannelLayer(InMemoryChannelLayer):
     SWEEP_EVERY = 1.0
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self._swept_at = 0.0
 
     def _clean_expired(self) -> None:

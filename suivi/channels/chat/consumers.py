@@ -1,8 +1,9 @@
 """The chat's WebSocket endpoints: the customer's widget and the advisor's panel.
 
 Both parse JSON frames (docs/channels/chat.md), call one service per frame in a worker
-thread, and answer. A bad frame gets an error frame with a stable code and the socket
-stays open; a refused connection gets an error frame, then a close code that says why.
+thread (a customer's `message` goes to the batching writer, writer.py), and answer. A
+bad frame gets an error frame with a stable code and the socket stays open; a refused
+connection gets an error frame, then a close code that says why.
 """
 
 import json
@@ -308,7 +309,7 @@ class CustomerChat(JsonSocket):
             raise services.ConversationEnded(conversation_id=conversation.pk)
         # Stored and processed with the other messages queued meanwhile (writer.py);
         # this returns once the batch is committed.
-        received = await writer().receive(
+        received = await writer(conversation.pk).receive(
             Pending(conversation=conversation, client_id=client_id, text=text)
         )
         await self.send_frame(

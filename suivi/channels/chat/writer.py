@@ -1,12 +1,14 @@
 """The chat's batching writer: customer messages stored and processed together.
 
-Each web process has one writer. A socket hands it a customer's message and waits; the
-writer takes every message queued meanwhile (up to SUIVI_CHAT_BATCH_MAX, after waiting
-SUIVI_CHAT_BATCH_WAIT_MS for more) and, in ONE transaction, stores them raw (one INSERT
-… ON CONFLICT DO NOTHING), locks their conversations (one SELECT … FOR UPDATE, in id
-order), records the interactions and transcript lines (bulk INSERTs) and marks them
-processed (one UPDATE). Only after the commit does each socket send its `ack`: the ack
-still means "committed", and one disk flush serves the whole batch (group commit).
+Each web process has SUIVI_CHAT_WRITERS writers, each with its own database thread,
+that share the conversations by id. A socket hands a customer's message to its
+conversation's writer and waits; the writer takes every message queued meanwhile (up to
+SUIVI_CHAT_BATCH_MAX, after waiting SUIVI_CHAT_BATCH_WAIT_MS for more) and, in ONE
+transaction, stores them raw (one INSERT … ON CONFLICT DO NOTHING), locks their
+conversations (one SELECT … FOR UPDATE, in id order), records the interactions and
+transcript lines (bulk INSERTs) and marks them processed (one UPDATE). Only after the
+commit does each socket send its `ack`: the ack still means "committed", and one disk
+flush serves the whole batch (group commit).
 
 A batch that fails is rolled back as a whole and its messages are taken again one by
 one through the ordinary walk (`services.customer_message_receive`: stored, then
@@ -81,11 +83,15 @@ def _raw(item: Pending) -> bytes:
     ).encode()
 
 
-def messages_receive_many(items: list[Pending]) -> list[Written]:
-    """Store and process `items` in one transaction; on any failure, one by one."""
+def messages_receive_many(
+    items: list[Pending], committed: Callable[[list[Written]], None] | None = None
+) -> list[Written]:
+    """Store and process `items` in one transaction; on any failure, one by one.
+    `committed` is called with the results as soon as the batch has committed, before
+    the other work that waits for the commit (e.g. a new customer's background task)."""
     if connection.vendor == "postgresql":
         try:
-            return _together(items)
+            return _together(items, committed)
         except Exception:
             logger.warning("A chat batch of %s failed; taking them one by one", len(items))
     return [_alone(item) for item in items]
@@ -105,10 +111,16 @@ def _alone(item: Pending) -> Written:
     return Written(received=received)
 
 
-def _together(items: list[Pending]) -> list[Written]:
+def _together(
+    items: list[Pending], committed: Callable[[list[Written]], None] | None = None
+) -> list[Written]:
     keys = [inbound_key(item.conversation, item.client_id) for item in items]
     written = [Written(conversation_id=item.conversation.pk) for item in items]
     with transaction.atomic():
+        if committed is not None:
+            # Registered first, so run first after the commit: the acks do not wait for
+            # the other callbacks (each new customer's duplicate-detection task row).
+            transaction.on_commit(lambda: committed(written), robust=True)
         stored = inbound_store_many(
             channel=Channel.CHAT,
             messages=[
@@ -246,17 +258,18 @@ def _resends(items: list[Pending], keys: list[str], new: list[int], written: lis
         written[n].received = Received(stored=stored, duplicate=True, message_id=message_id)
 
 
-# --- The asynchronous side: one writer per process -----------------------------------
+# --- The asynchronous side: writers of one process -----------------------------------
 
-_thread: ThreadPoolExecutor | None = None
+_threads: dict[int, ThreadPoolExecutor] = {}
 
 
-def _in_writer_thread(function: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
-    """The writer's own database thread (one connection), apart from the sockets' pool."""
-    global _thread
-    if _thread is None:
-        _thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="suivi-chat-writer")
-    return database_sync_to_async(function, thread_sensitive=False, executor=_thread)
+def _in_writer_thread(index: int, function: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
+    """Writer `index`'s own database thread (one connection), apart from the sockets'."""
+    if index not in _threads:
+        _threads[index] = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix=f"suivi-chat-writer-{index}"
+        )
+    return database_sync_to_async(function, thread_sensitive=False, executor=_threads[index])
 
 
 def _assistant_turn(conversation: ChatConversation, line: ChatMessage) -> None:
@@ -268,9 +281,11 @@ def _assistant_turn(conversation: ChatConversation, line: ChatMessage) -> None:
 
 
 class ChatWriter:
-    """Queues messages from the sockets of one event loop and writes them in batches."""
+    """Queues messages from the sockets of one event loop and writes them in batches,
+    one batch after the other, so that a conversation's lines keep their order."""
 
-    def __init__(self) -> None:
+    def __init__(self, index: int = 0) -> None:
+        self.index = index
         self.waiting: list[tuple[Pending, asyncio.Future[Written]]] = []
         self.wakeup = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
@@ -302,8 +317,16 @@ class ChatWriter:
                 await self._write(batch)
 
     async def _write(self, batch: list[tuple[Pending, asyncio.Future[Written]]]) -> None:
+        loop = asyncio.get_running_loop()
+        done: list[bool] = []
+
+        def committed(written: list[Written]) -> None:
+            # In the writer's thread, right after the batch's commit.
+            loop.call_soon_threadsafe(self._acknowledge, batch, written, done)
+
         try:
-            written = await _in_writer_thread(messages_receive_many)([item for item, _ in batch])
+            items = [item for item, _ in batch]
+            written = await _in_writer_thread(self.index, messages_receive_many)(items, committed)
         except Exception as error:
             # Not even one by one (the database is gone): no ack, the widget resends.
             logger.exception("Chat messages could not be written")
@@ -311,11 +334,28 @@ class ChatWriter:
                 if not future.done():
                     future.set_exception(error)
             return
-        # Committed: acknowledge every message, then show the new lines and let the
-        # assistant take its turns (in the sockets' threads, not the writer's).
+        # Taken one by one after a failed batch: acknowledged now.
+        self._acknowledge(batch, written, done)
+
+    def _acknowledge(
+        self,
+        batch: list[tuple[Pending, asyncio.Future[Written]]],
+        written: list[Written],
+        done: list[bool],
+    ) -> None:
+        """Committed: acknowledge every message, then show the new lines and let the
+        assistant take its turns (in the sockets' threads, not the writer's). Once."""
+        if done:
+            return
+        done.append(True)
         for (_item, future), result in zip(batch, written, strict=True):
             if not future.done():
                 future.set_result(result)
+        publishing: asyncio.Future[Any] = asyncio.ensure_future(self._publish(written))
+        self.background.add(publishing)
+        publishing.add_done_callback(self.background.discard)
+
+    async def _publish(self, written: list[Written]) -> None:
         layer = get_channel_layer()
         for result in written:
             if result.frame is not None and layer is not None:
@@ -335,15 +375,19 @@ class ChatWriter:
                 task.add_done_callback(self.background.discard)
 
 
-_writers: dict[asyncio.AbstractEventLoop, ChatWriter] = {}
+_writers: dict[asyncio.AbstractEventLoop, list[ChatWriter]] = {}
 
 
-def writer() -> ChatWriter:
-    """This event loop's writer (one per process under uvicorn; tests start several)."""
+def writer(conversation_id: int) -> ChatWriter:
+    """The writer of this conversation in this event loop (one loop per process under
+    uvicorn; tests start several). SUIVI_CHAT_WRITERS writers share the conversations
+    by id: each conversation always goes through the same one, in order, and two
+    writers never wait for each other's conversation locks."""
     loop = asyncio.get_running_loop()
     found = _writers.get(loop)
     if found is None:
         for old in [other for other in _writers if other.is_closed()]:
             del _writers[old]
-        found = _writers[loop] = ChatWriter()
-    return found
+        count = max(1, settings.SUIVI_CHAT_WRITERS)
+        found = _writers[loop] = [ChatWriter(index) for index in range(count)]
+    return found[conversation_id % len(found)]

@@ -112,6 +112,8 @@ def test_talk_to_a_person_routes_to_the_dedicated_advisor_with_the_transcript(
         for n, text in enumerate(["Ma box ne marche plus", "Depuis hier soir"]):
             chat.send({"type": "message", "client_id": f"c{n}", "text": text})
             chat.expect("ack", client_id=f"c{n}")
+            # (the assistant answers after the ack: she reads its answer before going on)
+            chat.expect("message", author="assistant")
         # when she presses "talk to a person"
         chat.send({"type": "handoff"})
         handoff = chat.expect("handoff")

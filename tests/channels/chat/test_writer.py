@@ -22,7 +22,9 @@ GATHER_MS = 400
 
 @pytest.fixture
 def gathering(settings):
+    """One writer that waits for the test's messages before it takes them."""
     settings.SUIVI_CHAT_BATCH_WAIT_MS = GATHER_MS
+    settings.SUIVI_CHAT_WRITERS = 1
 
 
 def _open(stack, server, widget, count):
@@ -211,3 +213,66 @@ def test_a_batch_costs_the_same_statements_whatever_its_size(
     # then every message has its line
     assert all(w.received and w.received.message_id and w.frame for w in written)
     assert ChatMessage.objects.count() == 3 + count
+
+
+def test_one_batch_takes_chats_with_the_assistant_with_a_person_and_ended(widget):
+    from suivi.conversations import services as conversations
+
+    # given three chats: one with the assistant, one handed to a person (its case), one ended
+    def chat(status):
+        return ChatConversation.objects.create(
+            widget=widget, language="fr", started_at=widget.created_at, status=status
+        )
+
+    assisted, handed, ended = chat("assistant"), chat("waiting"), chat("ended")
+    writer.messages_receive_many(
+        [writer.Pending(conversation=handed, client_id="first", text="Bonjour")]
+    )
+    handed.refresh_from_db()
+    case = conversations.case_open(customer=handed.customer, subject="Chat", owner=None)
+    ChatConversation.objects.filter(pk=handed.pk).update(case=case)
+
+    # when one message of each is written in one batch
+    written = writer.messages_receive_many(
+        [
+            writer.Pending(conversation=assisted, client_id="a", text="Une question"),
+            writer.Pending(conversation=handed, client_id="h", text="Toujours là ?"),
+            writer.Pending(conversation=ended, client_id="e", text="Encore moi"),
+        ]
+    )
+
+    # then the assistant's chat gets its turn and a line off any case
+    assert written[0].assistant_turn is not None and written[0].received
+    assert Interaction.objects.get(metadata__chat__client_id="a").case_id is None
+    # and the handed-over chat's message is on the case, which now waits for an answer
+    assert written[1].assistant_turn is None and written[1].received
+    on_case = Interaction.objects.get(metadata__chat__client_id="h")
+    case.refresh_from_db()
+    assert on_case.case_id == case.pk and case.awaiting_reply_since == on_case.occurred_at
+    # and the ended chat's message is kept, ignored, and refused to the visitor
+    assert written[2].error is not None and written[2].error.code == "conversation_ended"
+    kept = InboundMessage.objects.get(external_id__endswith=":e")
+    assert kept.status == InboundMessage.Status.IGNORED
+    assert not ChatMessage.objects.filter(client_id="e").exists()
+
+
+def test_writers_share_conversations_and_keep_each_ones_order(server, widget, settings):
+    settings.SUIVI_CHAT_WRITERS = 3
+    with ExitStack() as stack:
+        # given four chats, served by three writers
+        chats = _open(stack, server, widget, 4)
+
+        # when each sends five messages without waiting for the acks
+        for n in range(5):
+            for chat in chats:
+                chat.send({"type": "message", "client_id": f"c{n}", "text": f"ligne {n}"})
+
+        # then every message is acknowledged
+        for chat in chats:
+            for n in range(5):
+                assert chat.expect("ack", client_id=f"c{n}")["id"] is not None
+
+    # and each transcript is in the order its messages were sent
+    for conversation in ChatConversation.objects.all():
+        lines = conversation.messages.order_by("pk").values_list("client_id", flat=True)
+        assert list(lines) == [f"c{n}" for n in range(5)]
