@@ -20,6 +20,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 GATHER_MS = 400
 
 
+@pytest.fixture(autouse=True)
+def no_assistant(settings):
+    """The writer is tested alone: the knowledge assistant's answers (lines of their
+    own, after the ack) would interleave with the frames these tests count."""
+    settings.SUIVI_CHAT_ASSISTANT = ""
+
+
 @pytest.fixture
 def gathering(settings):
     """One writer that waits for the test's messages before it takes them."""
