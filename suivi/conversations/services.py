@@ -230,6 +230,47 @@ def _check_shape(*, channel: str, direction: str, author_kind: str) -> None:
         raise InvalidInteraction(_("This author cannot write in this direction."))
 
 
+def _checked_interaction(
+    *,
+    customer_id: int,
+    case: Case | None,
+    channel: str,
+    direction: str,
+    text: str,
+    author_advisor: Advisor | None,
+    author_kind: str | None,
+    html: str,
+    occurred_at: datetime | None,
+    metadata: dict[str, Any] | None,
+    moment: datetime,
+) -> Interaction:
+    """One contact checked (time, shape, author, content) and built, not saved yet."""
+    if occurred_at is not None and timezone.is_naive(occurred_at):
+        raise InvalidInteraction(_("The time of an interaction needs its time zone."))
+    if occurred_at is not None and occurred_at > moment + FUTURE_TOLERANCE:
+        raise InvalidInteraction(_("An interaction cannot happen in the future."))
+    if author_kind is None:
+        author_kind = AuthorKind.CUSTOMER if direction == Direction.INBOUND else AuthorKind.ADVISOR
+    _check_shape(channel=channel, direction=direction, author_kind=author_kind)
+    if author_kind == AuthorKind.ADVISOR and author_advisor is None:
+        raise InvalidInteraction(_("An advisor's interaction needs its advisor."))
+    if not (text.strip() or html.strip()):
+        raise InvalidInteraction(_("An interaction cannot be empty."))
+    return Interaction(
+        customer_id=customer_id,
+        case=case,
+        channel=channel,
+        direction=direction,
+        author_kind=author_kind,
+        author_advisor=author_advisor,
+        text=text.strip(),
+        html=sanitise_html(html) if html else "",
+        occurred_at=occurred_at or moment,
+        metadata=metadata or {},
+        created_at=moment,
+    )
+
+
 @transaction.atomic
 def interaction_record(
     *,
@@ -253,36 +294,25 @@ def interaction_record(
         raise InvalidInteraction(_("An interaction belongs to a customer or a case."))
     if case is not None and customer is not None and case.customer_id != customer.pk:
         raise InvalidInteraction(_("This case belongs to another customer."))
-    if occurred_at is not None and timezone.is_naive(occurred_at):
-        raise InvalidInteraction(_("The time of an interaction needs its time zone."))
-    if occurred_at is not None and occurred_at > clock.now() + FUTURE_TOLERANCE:
-        raise InvalidInteraction(_("An interaction cannot happen in the future."))
     if case is not None:
         _lock(case)
         if case.status == Case.Status.CLOSED:
             raise CaseClosed(case_id=case.pk)
-    if author_kind is None:
-        author_kind = AuthorKind.CUSTOMER if direction == Direction.INBOUND else AuthorKind.ADVISOR
-    _check_shape(channel=channel, direction=direction, author_kind=author_kind)
-    if author_kind == AuthorKind.ADVISOR and author_advisor is None:
-        raise InvalidInteraction(_("An advisor's interaction needs its advisor."))
-    if not (text.strip() or html.strip()):
-        raise InvalidInteraction(_("An interaction cannot be empty."))
     moment = clock.now()
-    occurred = occurred_at or moment
-    interaction = Interaction.objects.create(
+    interaction = _checked_interaction(
         customer_id=case.customer_id if case is not None else customer.pk,  # type: ignore[union-attr]
         case=case,
         channel=channel,
         direction=direction,
-        author_kind=author_kind,
+        text=text,
         author_advisor=author_advisor,
-        text=text.strip(),
-        html=sanitise_html(html) if html else "",
-        occurred_at=occurred,
-        metadata=metadata or {},
-        created_at=moment,
+        author_kind=author_kind,
+        html=html,
+        occurred_at=occurred_at,
+        metadata=metadata,
+        moment=moment,
     )
+    interaction.save(force_insert=True)
     if case is not None:
         _case_follow(case=case, interaction=interaction, moment=moment)
     events.interaction_recorded.publish(interaction=interaction, case=case)
@@ -378,34 +408,18 @@ def interactions_record_many(*, records: list[dict[str, Any]]) -> list[Interacti
         customer: Customer | None = record.get("customer")
         if customer is None:
             raise InvalidInteraction(_("An interaction belongs to a customer or a case."))
-        direction, channel = record["direction"], record["channel"]
-        occurred_at: datetime | None = record.get("occurred_at")
-        if occurred_at is not None and timezone.is_naive(occurred_at):
-            raise InvalidInteraction(_("The time of an interaction needs its time zone."))
-        if occurred_at is not None and occurred_at > moment + FUTURE_TOLERANCE:
-            raise InvalidInteraction(_("An interaction cannot happen in the future."))
-        author_kind = record.get("author_kind") or (
-            AuthorKind.CUSTOMER if direction == Direction.INBOUND else AuthorKind.ADVISOR
-        )
-        _check_shape(channel=channel, direction=direction, author_kind=author_kind)
-        author_advisor = record.get("author_advisor")
-        if author_kind == AuthorKind.ADVISOR and author_advisor is None:
-            raise InvalidInteraction(_("An advisor's interaction needs its advisor."))
-        text, html = record.get("text", ""), record.get("html", "")
-        if not (text.strip() or html.strip()):
-            raise InvalidInteraction(_("An interaction cannot be empty."))
-        interaction = Interaction(
+        interaction = _checked_interaction(
             customer_id=customer.pk,
             case=None,
-            channel=channel,
-            direction=direction,
-            author_kind=author_kind,
-            author_advisor=author_advisor,
-            text=text.strip(),
-            html=sanitise_html(html) if html else "",
-            occurred_at=occurred_at or moment,
-            metadata=record.get("metadata") or {},
-            created_at=moment,
+            channel=record["channel"],
+            direction=record["direction"],
+            text=record.get("text", ""),
+            author_advisor=record.get("author_advisor"),
+            author_kind=record.get("author_kind"),
+            html=record.get("html", ""),
+            occurred_at=record.get("occurred_at"),
+            metadata=record.get("metadata"),
+            moment=moment,
         )
         made.append(interaction)
         loose.append(interaction)
