@@ -16,6 +16,7 @@ timeline and a transcript line (author "assistant").
 import logging
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -207,22 +208,9 @@ def _record(
         conversation=conversation, author=ChatMessage.Author.ASSISTANT, client_id=client_id
     ).exists():
         return None
-    case = conversation.case if conversation.case and conversation.case.is_active else None
-    metadata: dict = {
-        "chat": {"conversation": conversation.pk, "in_reply_to": message.pk},
-        "assistant": {"outcome": reply.outcome, "coverage": round(reply.coverage, 2)},
-    }
-    if reply.hit is not None:
-        metadata.update(knowledge.hit_metadata(reply.hit))
-    interaction = conversations.interaction_record(
-        case=case,
-        customer=None if case is not None else conversation.customer,
-        channel=Channel.ASSISTANT,
-        direction=Interaction.Direction.OUTBOUND,
-        author_kind=Interaction.AuthorKind.ASSISTANT,
-        text=reply.text,
-        metadata=metadata,
-    )
+    record = _interaction(conversation, message, reply)
+    interaction = conversations.interaction_record(**record)
+    metadata = record["metadata"]
     line = ChatMessage.objects.create(
         conversation=conversation,
         author=ChatMessage.Author.ASSISTANT,
@@ -232,18 +220,138 @@ def _record(
         article=article_of(metadata),
         created_at=interaction.created_at,
     )
+    _count(conversation, reply)
+    conversation.save(update_fields=COUNTERS)
+    frame = message_frame(line)
+    transaction.on_commit(lambda: live.publish_message(conversation.pk, frame))
+    return line
+
+
+COUNTERS = ["assistant_turns", "assistant_answered", "assistant_unknown", "assistant_last"]
+
+
+def _count(conversation: ChatConversation, reply: Reply) -> None:
     conversation.assistant_turns += 1
     conversation.assistant_answered += reply.outcome == ANSWERED
     conversation.assistant_unknown += reply.outcome == UNKNOWN
     conversation.assistant_last = reply.outcome
-    conversation.save(
-        update_fields=[
-            "assistant_turns",
-            "assistant_answered",
-            "assistant_unknown",
-            "assistant_last",
+
+
+def _interaction(
+    conversation: ChatConversation, message: ChatMessage, reply: Reply
+) -> dict[str, Any]:
+    """`interaction_record`'s arguments for the assistant's answer to `message`."""
+    case = conversation.case if conversation.case and conversation.case.is_active else None
+    metadata: dict[str, Any] = {
+        "chat": {"conversation": conversation.pk, "in_reply_to": message.pk},
+        "assistant": {"outcome": reply.outcome, "coverage": round(reply.coverage, 2)},
+    }
+    if reply.hit is not None:
+        metadata.update(knowledge.hit_metadata(reply.hit))
+    return {
+        "case": case,
+        "customer": None if case is not None else conversation.customer,
+        "channel": Channel.ASSISTANT,
+        "direction": Interaction.Direction.OUTBOUND,
+        "author_kind": Interaction.AuthorKind.ASSISTANT,
+        "text": reply.text,
+        "metadata": metadata,
+    }
+
+
+def answer_many(turns: list[tuple[ChatConversation, ChatMessage]]) -> None:
+    """The turns of one batch of the chat's writer (after its commit). The default
+    assistant answers them together (`assistant_turns_many`: one transaction for the
+    batch); any other SUIVI_CHAT_ASSISTANT is called turn by turn, through `answer`."""
+    if not settings.SUIVI_CHAT_ASSISTANT or not turns:
+        return
+    if settings.SUIVI_CHAT_ASSISTANT != DEFAULT:
+        for conversation, message in turns:
+            answer(conversation=conversation, message=message)
+        return
+    try:
+        assistant_turns_many(turns)
+    except Exception:
+        logger.exception("The chat assistant failed on a batch of %s turns", len(turns))
+
+
+DEFAULT = "suivi.channels.chat.assistant.assistant_turn"
+
+
+@transaction.atomic
+def assistant_turns_many(turns: list[tuple[ChatConversation, ChatMessage]]) -> list[ChatMessage]:
+    """`assistant_turn` for several customer messages at once: one search each (the
+    questions differ), then one transaction whatever their number: the conversations
+    locked in one query, the answers already given in one, the interactions and lines
+    in bulk, the counters in one UPDATE. Turns of conversations a person took over
+    meanwhile, and turns already answered, are left out. Returns the new lines."""
+    replies = {
+        message.pk: reply_to(
+            question=message.text,
+            language=conversation.language
+            if conversation.language in knowledge.LANGUAGES
+            else "fr",
+        )
+        for conversation, message in turns
+    }
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+    locked = {
+        c.pk: c
+        for c in ChatConversation.objects.select_for_update(of=("self",))
+        .select_related("customer", "case")
+        .filter(pk__in={conversation.pk for conversation, _m in turns})
+        .order_by("pk")
+    }
+    answered = set(
+        ChatMessage.objects.filter(
+            conversation_id__in=locked,
+            author=ChatMessage.Author.ASSISTANT,
+            client_id__in=[f"re:{message.pk}" for _c, message in turns],
+        ).values_list("client_id", flat=True)
+    )
+    todo: list[tuple[ChatConversation, ChatMessage, Reply]] = []
+    for conversation, message in turns:
+        current = locked.get(conversation.pk)
+        client_id = f"re:{message.pk}"
+        if current is None or client_id in answered:
+            continue
+        if current.status != ChatConversation.Status.ASSISTANT or current.customer is None:
+            continue
+        answered.add(client_id)
+        todo.append((current, message, replies[message.pk]))
+    if not todo:
+        return []
+    records = [_interaction(c, m, r) for c, m, r in todo]
+    interactions = conversations.interactions_record_many(records=records)
+    lines = ChatMessage.objects.bulk_create(
+        [
+            ChatMessage(
+                conversation=conversation,
+                author=ChatMessage.Author.ASSISTANT,
+                text=reply.text,
+                client_id=f"re:{message.pk}",
+                interaction=interaction,
+                article=article_of(record["metadata"]),
+                created_at=interaction.created_at,
+            )
+            for (conversation, message, reply), interaction, record in zip(
+                todo, interactions, records, strict=True
+            )
         ]
     )
-    frame = message_frame(line)
-    transaction.on_commit(lambda: live.publish_message(conversation.pk, frame))
-    return line
+    for conversation, _message, reply in todo:
+        _count(conversation, reply)
+    ChatConversation.objects.bulk_update(
+        list({conversation.pk: conversation for conversation, _m, _r in todo}.values()),
+        COUNTERS,
+    )
+    frames = [(line.conversation_id, message_frame(line)) for line in lines]
+
+    def publish() -> None:
+        for conversation_id, frame in frames:
+            live.publish_message(conversation_id, frame)
+
+    transaction.on_commit(publish)
+    return lines

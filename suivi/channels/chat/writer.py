@@ -272,14 +272,6 @@ def _in_writer_thread(index: int, function: Callable[..., Any]) -> Callable[...,
     return database_sync_to_async(function, thread_sensitive=False, executor=_threads[index])
 
 
-def _assistant_turn(conversation: ChatConversation, line: ChatMessage) -> None:
-    try:
-        assistant.answer(conversation=conversation, message=line)
-    except Exception:
-        # The customer's message is committed whatever the assistant does.
-        logger.exception("The assistant failed on chat line %s", line.pk)
-
-
 class ChatWriter:
     """Queues messages from the sockets of one event loop and writes them in batches,
     one batch after the other, so that a conversation's lines keep their order."""
@@ -366,13 +358,14 @@ class ChatWriter:
                     )
                 except Exception:
                     logger.exception("Could not publish chat line %s", result.frame.get("id"))
-            if result.assistant_turn is not None:
-                from .consumers import db
+        # The batch's assistant turns together, in one of the sockets' threads.
+        turns = [result.assistant_turn for result in written if result.assistant_turn]
+        if turns:
+            from .consumers import db
 
-                turn = db(_assistant_turn)(*result.assistant_turn)
-                task: asyncio.Future[Any] = asyncio.ensure_future(turn)
-                self.background.add(task)
-                task.add_done_callback(self.background.discard)
+            task: asyncio.Future[Any] = asyncio.ensure_future(db(assistant.answer_many)(turns))
+            self.background.add(task)
+            task.add_done_callback(self.background.discard)
 
 
 _writers: dict[asyncio.AbstractEventLoop, list[ChatWriter]] = {}

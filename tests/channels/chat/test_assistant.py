@@ -306,3 +306,45 @@ def test_an_empty_setting_turns_the_assistant_off(open_chat, ask, settings):
     settings.SUIVI_CHAT_ASSISTANT = ""
     assert ask(open_chat("fr"), "Bonjour") is None
     assert list(ChatMessage.objects.values_list("author", flat=True)) == ["customer"]
+
+
+def _customer_line(conversation: ChatConversation, text: str, client_id: str) -> ChatMessage:
+    received = services.customer_message_receive(
+        conversation=conversation, client_id=client_id, text=text
+    )
+    return ChatMessage.objects.get(pk=received.message_id)
+
+
+def test_a_batch_of_turns_is_answered_together_as_one_by_one_would(
+    open_chat, editor, settings, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    # the writer hands the assistant every turn of its batch at once
+    settings.SUIVI_CHAT_ASSISTANT = ""  # (so that writing the questions answers nothing)
+    live_article(editor, title=CANCEL_FR[0], body=CANCEL_FR[1])
+    first, second, handed = open_chat("fr"), open_chat("fr"), open_chat("fr")
+    turns = [
+        (first, _customer_line(first, "Comment résilier mon contrat ?", "a1")),
+        (first, _customer_line(first, "Et un téléphone volé en Espagne ?", "a2")),
+        (second, _customer_line(second, "Merci beaucoup", "b1")),
+        (handed, _customer_line(handed, "Comment résilier mon contrat ?", "h1")),
+    ]
+    # (a person took this one over meanwhile: the assistant keeps quiet)
+    ChatConversation.objects.filter(pk=handed.pk).update(status="waiting")
+    settings.SUIVI_CHAT_ASSISTANT = assistant.DEFAULT
+    # one search per question, then one transaction whatever the number of turns:
+    # sync off, locks, answers given, interactions, lines, counters (+ savepoint pair)
+    with django_assert_num_queries(4 + 8), django_capture_on_commit_callbacks(execute=True):
+        lines = assistant.assistant_turns_many(turns)
+    # then each turn of a chat with the assistant has its answer, as one by one
+    assert [line.client_id for line in lines] == [f"re:{m.pk}" for _c, m in turns[:3]]
+    assert lines[0].text == CANCEL_FR[1] and lines[0].article["title"] == CANCEL_FR[0]
+    outcomes = [line.interaction.metadata["assistant"]["outcome"] for line in lines]
+    assert outcomes == ["answered", "unknown", "greeting"]
+    assert {line.interaction.channel for line in lines} == {"assistant"}
+    first.refresh_from_db()
+    assert (first.assistant_turns, first.assistant_answered, first.assistant_unknown) == (2, 1, 1)
+    assert first.assistant_last == "unknown"
+    assert not ChatMessage.objects.filter(conversation=handed, author="assistant").exists()
+    # and a turn given again (a replayed batch) is not answered twice
+    assert assistant.assistant_turns_many(turns[:1]) == []
+    assert ChatMessage.objects.filter(author="assistant").count() == 3
