@@ -2,6 +2,7 @@
 a new message and a handoff reach the inbox, and the page never reloads."""
 
 import os
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -49,7 +50,12 @@ def test_the_desk_shows_a_call_a_new_message_and_a_handoff_without_reload(
     )
     waiting = builders.case(customer=customer, subject="Facture incorrecte", owner=lea)
     handed = builders.case(customer=customer, subject="Carte bloquée", owner=karim)
-    builders.inbound(handed, text="Ma carte ne passe plus.")
+    # (written ten minutes ago: the inbox orders by the second, and this one must be older)
+    builders.inbound(
+        handed,
+        text="Ma carte ne passe plus.",
+        occurred_at=clock.now() - timedelta(minutes=10),
+    )
     page.goto(f"{asgi_url}/login/")
     page.fill("#id_username", lea.user.username)
     page.fill("#id_password", PASSWORD)
