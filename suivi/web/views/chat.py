@@ -35,4 +35,8 @@ def chat_suggestions(request: HttpRequest, me: Advisor) -> HttpResponse:
     language = request.GET.get("language", "")
     language = language if language in LANGUAGES else "fr"
     hits = assistant.suggestions(question=q, language=language, limit=SUGGESTIONS)
-    return render(request, "web/chat/_suggestions.html", {"hits": hits, "q": q.strip()})
+    return render(
+        request,
+        "web/knowledge/_suggestions.html",
+        {"hits": hits, "q": q.strip(), "target": "chat"},
+    )
