@@ -36,12 +36,11 @@ import sys
 import time
 from pathlib import Path
 
-import psycopg
+from _postgres import BASE, fresh_database, sql
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 ROOT = Path(__file__).resolve().parent.parent
-BASE = os.environ.get("SUIVI_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB = os.environ.get("SUIVI_BENCH_CHAT_DB", "suivi_bench_chat")
 ORIGIN = "http://bench.example"
 
@@ -62,19 +61,8 @@ def _env() -> dict[str, str]:
     }
 
 
-def _sql(query: str, db: str = "postgres") -> list[tuple]:
-    with psycopg.connect(f"{BASE}/{db}", autocommit=True) as conn:
-        cur = conn.execute(query)
-        return cur.fetchall() if cur.description else []
-
-
 def _prepare() -> str:
-    _sql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-    _sql(f"CREATE DATABASE {DB}")
-    subprocess.run(
-        [sys.executable, "-m", "suivi", "migrate", "--verbosity", "0"],
-        cwd=ROOT, env=_env(), check=True,
-    )  # fmt: skip
+    fresh_database(DB, _env())
     code = (
         "from suivi.channels.chat.models import ChatWidget;"
         "from suivi.people.services import team_create;"
@@ -246,7 +234,7 @@ def _cpu_seconds(pids: list[int]) -> float:
 def _database_sessions() -> list[int]:
     return [
         int(pid)
-        for (pid,) in _sql(
+        for (pid,) in sql(
             f"SELECT pid FROM pg_stat_activity WHERE datname = '{DB}' AND pid <> pg_backend_pid()",
             DB,
         )
@@ -336,7 +324,7 @@ def main() -> None:
             server.terminate()
             server.wait(10)
         if not args.url:
-            stored, done, span, batches = _sql(
+            stored, done, span, batches = sql(
                 "SELECT count(*), count(*) FILTER (WHERE status = 'done'),"
                 " EXTRACT(EPOCH FROM max(processed_at) - min(received_at)),"
                 # Rows written by one transaction share its id (xmin): one batch each.

@@ -21,10 +21,9 @@ import threading
 import time
 from pathlib import Path
 
-import psycopg
+from _postgres import BASE, fresh_database, sql
 
 ROOT = Path(__file__).resolve().parent.parent
-BASE = os.environ.get("SUIVI_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB = os.environ.get("SUIVI_BENCH_DB", "suivi_bench_email")
 
 
@@ -45,19 +44,8 @@ def _suivi(*args: str, **kwargs) -> subprocess.Popen:
     return subprocess.Popen(argv, cwd=ROOT, env=_env(), **kwargs)  # noqa: S603 - our own command
 
 
-def _sql(query: str, db: str = "postgres") -> list[tuple]:
-    with psycopg.connect(f"{BASE}/{db}", autocommit=True) as conn:
-        cur = conn.execute(query)
-        return cur.fetchall() if cur.description else []
-
-
 def _fresh_database() -> None:
-    _sql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-    _sql(f"CREATE DATABASE {DB}")
-    subprocess.run(
-        [sys.executable, "-m", "suivi", "migrate", "--verbosity", "0"],
-        cwd=ROOT, env=_env(), check=True,
-    )  # fmt: skip
+    fresh_database(DB, _env())
     script = (
         "from suivi.customers.services import IdentityInput, customer_create\n"
         "for n in range(0, 100000, 2):\n"
@@ -135,17 +123,17 @@ def run(messages: int, workers: int) -> dict[str, float]:
         thread.join()
     accepted = time.perf_counter() - start
     while True:
-        ((done,),) = _sql(
+        ((done,),) = sql(
             "SELECT count(*) FROM channels_inboundmessage WHERE status IN ('done','ignored')", DB
         )
         if done >= messages:
             break
         time.sleep(0.05)
     end_to_end = time.perf_counter() - start
-    ((interactions,),) = _sql(
+    ((interactions,),) = sql(
         "SELECT count(*) FROM conversations_interaction WHERE direction = 'in'", DB
     )
-    ((cases,),) = _sql("SELECT count(*) FROM conversations_case", DB)
+    ((cases,),) = sql("SELECT count(*) FROM conversations_case", DB)
     for process in [smtpd, *pool]:
         process.send_signal(signal.SIGTERM)
     for process in [smtpd, *pool]:
@@ -175,7 +163,7 @@ def main() -> None:
             f"{row['workers']:>7} | {row['smtp_per_s']:>21.0f} | "
             f"{row['end_to_end_per_s']:>39.0f} | {row['cases']:>5.0f} | {os.getloadavg()[0]:.1f}"
         )
-    _sql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+    sql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
 
 
 if __name__ == "__main__":

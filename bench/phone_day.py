@@ -48,10 +48,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
-import psycopg
+from _postgres import BASE, fresh_database, sql
 
 ROOT = Path(__file__).resolve().parent.parent
-BASE = os.environ.get("SUIVI_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB = os.environ.get("SUIVI_BENCH_PHONE_DB", "suivi_bench_phone")
 SECRET = "bench-phone-secret-not-a-secret"  # noqa: S105 - the bench server's only
 PORT = int(os.environ.get("SUIVI_BENCH_PORT", "8765"))
@@ -86,12 +85,6 @@ def _env() -> dict[str, str]:
         "SUIVI_PHONE_RATE_LIMIT": "1000000",
         "SUIVI_VAR_DIR": str(ROOT / "var" / "bench-phone"),
     }
-
-
-def _sql(query: str, db: str = "postgres", params: tuple = ()) -> list[tuple]:
-    with psycopg.connect(f"{BASE}/{db}", autocommit=True) as conn:
-        cur = conn.execute(query, params)  # type: ignore[arg-type]
-        return cur.fetchall() if cur.description else []
 
 
 # --- The company ---------------------------------------------------------------------
@@ -136,12 +129,7 @@ Identity.objects.bulk_create([
 
 
 def _fresh_database(*, seed: int, advisors: int, customers: int) -> None:
-    _sql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-    _sql(f"CREATE DATABASE {DB}")
-    subprocess.run(
-        [sys.executable, "-m", "suivi", "migrate", "--verbosity", "0"],
-        cwd=ROOT, env=_env(), check=True,
-    )  # fmt: skip
+    fresh_database(DB, _env())
     script = SETUP.format(
         seed=seed, teams=TEAMS, advisors=advisors, absent=ABSENT_SHARE, customers=customers
     )
@@ -348,7 +336,7 @@ def run(*, calls: int, advisors: int, workers: int, seed: int, route_probe: int)
     _fresh_database(seed=seed, advisors=advisors, customers=customers)
     print(f"setup: {advisors} advisors in {TEAMS} teams, {customers} customers "
           f"({time.perf_counter() - started:.0f} s)", flush=True)  # fmt: skip
-    rows = _sql(
+    rows = sql(
         "SELECT a.id, a.extension, a.team_id, EXISTS (SELECT 1 FROM people_absence b"
         " WHERE b.advisor_id = a.id AND b.ends_at > now()) FROM people_advisor a",
         DB,
@@ -409,7 +397,7 @@ def run(*, calls: int, advisors: int, workers: int, seed: int, route_probe: int)
         print(f"replayed {calls} calls, {sent} events in {replayed:.0f} s "
               f"({(calls + sent) / replayed:.0f} requests/s)", flush=True)  # fmt: skip
         while True:
-            ((waiting,),) = _sql(
+            ((waiting,),) = sql(
                 "SELECT count(*) FROM channels_inboundmessage"
                 " WHERE status IN ('received', 'processing')",
                 DB,
@@ -448,7 +436,7 @@ def _stamped(event: dict, day: datetime, at: float) -> dict:
 def _report(
     suivi: Suivi, calls: int, sent: int, seconds: float, agents: dict[str, Agent], day: datetime
 ) -> None:
-    ((total, answered, by_dedicated, missed),) = _sql(
+    ((total, answered, by_dedicated, missed),) = sql(
         "SELECT count(*), count(*) FILTER (WHERE p.outcome = 'answered'),"
         " count(*) FILTER (WHERE p.outcome = 'answered'"
         "   AND p.answered_by_id = c.dedicated_advisor_id),"
@@ -456,29 +444,29 @@ def _report(
         " FROM channels_phonecall p LEFT JOIN customers_customer c ON c.id = p.customer_id",
         DB,
     )
-    ((parked,),) = _sql(
+    ((parked,),) = sql(
         "SELECT count(*) FROM channels_inboundmessage WHERE status = 'needs_attention'", DB
     )
-    ((created,),) = _sql(
+    ((created,),) = sql(
         "SELECT count(*) FROM scheduling_callback cb"
         " JOIN channels_phonecall p ON p.callback_id = cb.id WHERE cb.source = 'missed_call'",
         DB,
     )
-    ((all_missed_call_callbacks,),) = _sql(
+    ((all_missed_call_callbacks,),) = sql(
         "SELECT count(*) FROM scheduling_callback WHERE source = 'missed_call'", DB
     )
-    ((new_customers,),) = _sql("SELECT count(*) FROM channels_phonecall WHERE customer_created", DB)
-    ((interactions,),) = _sql(
+    ((new_customers,),) = sql("SELECT count(*) FROM channels_phonecall WHERE customer_created", DB)
+    ((interactions,),) = sql(
         "SELECT count(*) FROM conversations_interaction WHERE channel = 'phone'", DB
     )
-    ((policy_minutes,),) = _sql(
+    ((policy_minutes,),) = sql(
         "SELECT coalesce((SELECT callback_minutes FROM promises_policy"
         " WHERE team_id IS NULL AND channel IN ('', 'phone') ORDER BY channel DESC LIMIT 1),"
         " 240)",
         DB,
     )
     # Callbacks in simulated time: the assigned advisor's first free 3 minutes.
-    rows = _sql(
+    rows = sql(
         "SELECT a.extension, p.ended_at FROM scheduling_callback cb"
         " JOIN channels_phonecall p ON p.callback_id = cb.id"
         " LEFT JOIN people_advisor a ON a.id = cb.assigned_to_id ORDER BY p.ended_at",
@@ -558,7 +546,7 @@ def main() -> None:
         route_probe=args.route_probe,
     )
     if not args.keep:
-        _sql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+        sql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
 
 
 if __name__ == "__main__":
