@@ -116,3 +116,27 @@ def test_odd_queries_do_not_fail(articles):
     for query in ("", "   ", "&|!():*", "'\"", "a" * 5000, "-résilier", "OR"):
         selectors.search(query=query, language="fr")
     assert selectors.search(query="contrat", language="xx")  # unknown language: both
+
+
+def test_the_statement_is_compiled_once_and_filled_in_at_each_search(editor, monkeypatch):
+    # the SQL is built by the ORM once per shape (languages, kind or not, limit); the
+    # query, the kind and the clock's time are this search's own every time
+    offer, _ = live_article(
+        editor, kind="offer", title="Offre fibre", body="La fibre à 30 euros par mois."
+    )
+    answer, _ = live_article(editor, title="Panne de fibre", body="Redémarrez la box fibre.")
+    monkeypatch.setattr(selectors, "_STATEMENTS", {})
+
+    assert {h.article_id for h in selectors.search(query="fibre", language="fr")} == {
+        offer.pk,
+        answer.pk,
+    }
+    compiled = dict(selectors._STATEMENTS)
+    assert [h.article_id for h in selectors.search(query="box", language="fr")] == [answer.pk]
+    assert [h.article_id for h in selectors.search(query="mois", language="fr")] == [offer.pk]
+    assert compiled == selectors._STATEMENTS  # the same statement, other words
+    assert [h.article_id for h in selectors.search(query="fibre", kind="offer")] == [offer.pk]
+    assert [h.article_id for h in selectors.search(query="fibre", kind="answer")] == [answer.pk]
+    assert len(selectors._STATEMENTS) == 2  # both languages, with a kind: one more
+    # (the clock's time is filled in the same way: see the scheduled version above,
+    # found by the same statement a day later)
