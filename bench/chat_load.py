@@ -3,12 +3,13 @@
     .venv/bin/python bench/chat_load.py [--connections 2000] [--rate 200] [--seconds 30]
 
 A fresh PostgreSQL database (suivi_bench_chat), one widget, and one uvicorn process
-serving `suivi.asgi:application` as `suivi run` does (per-IP limits lifted: every
-simulated visitor comes from 127.0.0.1). The clients (one asyncio process, `websockets`)
-open N sockets, each says `hello`, then messages are sent at a steady total rate to
-random sockets, each with its own client id, for the given time. Every message takes the
-real path: stored raw (`InboundMessage`), processed (customer created on a visitor's
-first message, interaction, transcript line, task row enqueued), acknowledged.
+serving `suivi.asgi:application` as `suivi run` does (no per-message compression; per-IP
+limits lifted: every simulated visitor comes from 127.0.0.1). The clients (one asyncio
+process, `websockets`) open N sockets, each says `hello`, then messages are sent at a
+steady total rate to random sockets, each with its own client id, for the given time.
+Every message takes the real path: stored raw (`InboundMessage`), processed (customer
+created on a visitor's first message, interaction, transcript line, task row enqueued),
+acknowledged, and answered by the assistant (SUIVI_CHAT_ASSISTANT= turns it off).
 
 `--warm` has every visitor write once while the chats open, so that the load measures
 chats under way (a visitor's first message also creates their anonymous customer).
@@ -17,7 +18,8 @@ chat gets its case, unowned), so that messages take the case path (the case's lo
 clocks, one interaction at a time) instead of the assistant's.
 
 Printed: connections opened and still open at the end (sustained), messages per second
-acknowledged, the latency from sending a message to its `ack` (p50, p95, p99, max), and
+acknowledged, the latency from sending a message to its `ack` (p50, p95, p99, max), to
+the assistant's answer when it answers (its line arrives after the ack), and
 what each message cost: CPU of the server process and of its PostgreSQL sessions during
 the load (milliseconds per message: not the wall clock, so it holds on a busy machine),
 and how many messages each batch transaction held (writer.py).
@@ -92,7 +94,7 @@ def _server(port: int, extra: list[str]) -> subprocess.Popen:
     argv = [
         sys.executable, "-m", "uvicorn", "suivi.asgi:application", "--host", "127.0.0.1",
         "--port", str(port), "--no-server-header", "--log-level", "warning",
-        "--no-access-log", "--backlog", "4096",
+        "--no-access-log", "--backlog", "4096", "--ws-per-message-deflate", "false",
         # The load generator shares the CPUs: give its pongs time rather than drop it.
         "--ws-ping-timeout", "120",
         *extra,
@@ -110,6 +112,11 @@ class Visitor:
         self.handed: asyncio.Future[None] | None = None
         self.reader = asyncio.create_task(self.read())
         self.sent = 0
+        # The assistant's answers: when each message left, by client id, then by the id
+        # of its transcript line (from its ack); an answer's line says "re:<that id>".
+        self.started: dict[str, float] = {}
+        self.line_started: dict[int, float] = {}
+        self.answers: list[float] = []
 
     async def read(self) -> None:
         try:
@@ -127,7 +134,14 @@ class Visitor:
                 self.welcome.set_result(None)
             elif kind == "handoff" and self.handed is not None and not self.handed.done():
                 self.handed.set_result(None)
+            elif kind == "message" and str(frame.get("client_id", "")).startswith("re:"):
+                started = self.line_started.pop(int(frame["client_id"][3:]), None)
+                if started is not None:
+                    self.answers.append(time.perf_counter() - started)
             elif kind in ("ack", "error") and frame.get("client_id") in self.waiting:
+                started = self.started.pop(frame["client_id"], None)
+                if kind == "ack" and started is not None and frame.get("id"):
+                    self.line_started[frame["id"]] = started
                 future = self.waiting.pop(frame["client_id"])
                 if not future.done():
                     if kind == "ack":
@@ -143,7 +157,7 @@ class Visitor:
         client_id = f"m{self.sent}"
         future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
         self.waiting[client_id] = future
-        started = time.perf_counter()
+        started = self.started[client_id] = time.perf_counter()
         await self.socket.send(
             json.dumps({"type": "message", "client_id": client_id, "text": text})
         )
@@ -192,6 +206,9 @@ async def _load(
         except Exception:
             errors += 1
 
+    for visitor in visitors:  # the warm-up's answers are not the load's
+        visitor.answers.clear()
+        visitor.line_started.clear()
     started = time.perf_counter()
     n = 0
     # A steady schedule: message n leaves at started + n / rate, whatever the answers.
@@ -202,6 +219,11 @@ async def _load(
         tasks.append(asyncio.create_task(one(random.choice(visitors), n)))
         n += 1
     await asyncio.gather(*tasks)
+    # The assistant's answers still on their way (a few seconds at most).
+    for _ in range(50):
+        if not any(v.line_started for v in visitors):
+            break
+        await asyncio.sleep(0.1)
     # p95 by period of the load (by when messages left): does a queue build up or drain?
     step = max(1, int(seconds) // 6)
     periods = []
@@ -273,6 +295,13 @@ async def _run(args: argparse.Namespace, url: str, server_pid: int | None) -> No
             f"latency send→ack: p50 {statistics.median(ms):.1f} ms,"
             f" p95 {_percentile(ms, 0.95):.1f} ms, p99 {_percentile(ms, 0.99):.1f} ms,"
             f" max {max(ms):.1f} ms"
+        )
+    answers = [x * 1000 for v in visitors for x in v.answers]
+    if answers:
+        print(
+            f"assistant: {len(answers)} answers, send→answer p50"
+            f" {statistics.median(answers):.1f} ms, p95 {_percentile(answers, 0.95):.1f} ms,"
+            f" max {max(answers):.1f} ms"
         )
     for visitor in visitors:
         await visitor.socket.close()

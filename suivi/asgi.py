@@ -28,6 +28,8 @@ def _advisors_only(routes: list[URLPattern]) -> list[URLPattern]:
     ]
 
 
+from suivi.core.runtime import tune_garbage_collector  # noqa: E402
+
 application = ProtocolTypeRouter(
     {
         "http": django_application,
@@ -42,3 +44,6 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# Everything above lives as long as the process: out of the collector's way.
+tune_garbage_collector()

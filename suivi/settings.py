@@ -280,3 +280,8 @@ SUIVI_CHAT_DB_THREADS = int(os.environ.get("SUIVI_CHAT_DB_THREADS", "16"))
 SUIVI_CHAT_WRITERS = int(os.environ.get("SUIVI_CHAT_WRITERS", "2"))
 SUIVI_CHAT_BATCH_MAX = int(os.environ.get("SUIVI_CHAT_BATCH_MAX", "200"))
 SUIVI_CHAT_BATCH_WAIT_MS = float(os.environ.get("SUIVI_CHAT_BATCH_WAIT_MS", "0"))
+# The web process's garbage collector (suivi/core/runtime.py): objects allocated before
+# a young collection runs. Python's 700 let thousands of sockets' objects reach the old
+# generation, whose full collections then stopped every socket for 70–240 ms under load.
+# 0 keeps Python's defaults.
+SUIVI_GC_YOUNG_THRESHOLD = int(os.environ.get("SUIVI_GC_YOUNG_THRESHOLD", "20000"))

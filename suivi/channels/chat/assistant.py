@@ -39,6 +39,7 @@ from .services import _lock, article_of, message_frame
 logger = logging.getLogger("suivi.channels.chat")
 
 ANSWERED, UNKNOWN, GREETING = "answered", "unknown", "greeting"
+Frame = tuple[int, dict[str, Any]]  # a transcript line's frame for its conversation
 # The relevance rule: at least this share of the question's significant words must be
 # found in the article (title or text), a word counting as found when an article word
 # starts with its first STEM letters ("résilier" finds "résiliation"); a shorter word
@@ -286,32 +287,39 @@ def _interaction(
     }
 
 
-def answer_many(turns: list[tuple[ChatConversation, ChatMessage]]) -> None:
+def answer_many(turns: list[tuple[ChatConversation, ChatMessage]]) -> list[Frame]:
     """The turns of one batch of the chat's writer (after its commit). The default
     assistant answers them together (`assistant_turns_many`: one transaction for the
-    batch); any other SUIVI_CHAT_ASSISTANT is called turn by turn, through `answer`."""
+    batch) and returns its lines' frames for the writer to publish from its event loop
+    (no hop back to the loop per frame); any other SUIVI_CHAT_ASSISTANT is called turn
+    by turn, through `answer`, and publishes its own lines."""
     if not settings.SUIVI_CHAT_ASSISTANT or not turns:
-        return
+        return []
     if settings.SUIVI_CHAT_ASSISTANT != DEFAULT:
         for conversation, message in turns:
             answer(conversation=conversation, message=message)
-        return
+        return []
     try:
-        assistant_turns_many(turns)
+        lines = assistant_turns_many(turns, publish=False)
     except Exception:
         logger.exception("The chat assistant failed on a batch of %s turns", len(turns))
+        return []
+    return [(line.conversation_id, message_frame(line)) for line in lines]
 
 
 DEFAULT = "suivi.channels.chat.assistant.assistant_turn"
 
 
 @transaction.atomic
-def assistant_turns_many(turns: list[tuple[ChatConversation, ChatMessage]]) -> list[ChatMessage]:
+def assistant_turns_many(
+    turns: list[tuple[ChatConversation, ChatMessage]], *, publish: bool = True
+) -> list[ChatMessage]:
     """`assistant_turn` for several customer messages at once: one search each (the
     questions differ), then one transaction whatever their number: the conversations
     locked in one query, the answers already given in one, the interactions and lines
-    in bulk, the counters in one UPDATE. Turns of conversations a person took over
-    meanwhile, and turns already answered, are left out. Returns the new lines."""
+    in bulk, the counters in one UPDATE per distinct change. Turns of conversations a
+    person took over meanwhile, and turns already answered, are left out. Returns the
+    new lines; with `publish` they are also published after the commit."""
     replies = {
         message.pk: reply_to(
             question=message.text,
@@ -369,11 +377,12 @@ def assistant_turns_many(turns: list[tuple[ChatConversation, ChatMessage]]) -> l
         ]
     )
     _count_many(todo)
-    frames = [(line.conversation_id, message_frame(line)) for line in lines]
+    if publish:
+        frames = [(line.conversation_id, message_frame(line)) for line in lines]
 
-    def publish() -> None:
-        for conversation_id, frame in frames:
-            live.publish_message(conversation_id, frame)
+        def published() -> None:
+            for conversation_id, frame in frames:
+                live.publish_message(conversation_id, frame)
 
-    transaction.on_commit(publish)
+        transaction.on_commit(published)
     return lines

@@ -348,24 +348,35 @@ class ChatWriter:
         publishing.add_done_callback(self.background.discard)
 
     async def _publish(self, written: list[Written]) -> None:
-        layer = get_channel_layer()
-        for result in written:
-            if result.frame is not None and layer is not None:
-                try:
-                    await layer.group_send(
-                        live.conversation_group(result.conversation_id),
-                        {"type": "chat.frame", "frame": result.frame},
-                    )
-                except Exception:
-                    logger.exception("Could not publish chat line %s", result.frame.get("id"))
-        # The batch's assistant turns together, in one of the sockets' threads.
+        await _publish_frames(
+            [(result.conversation_id, result.frame) for result in written if result.frame]
+        )
+        # The batch's assistant turns together, in one of the sockets' threads; their
+        # lines are published from here, the loop's thread.
         turns = [result.assistant_turn for result in written if result.assistant_turn]
         if turns:
-            from .consumers import db
-
-            task: asyncio.Future[Any] = asyncio.ensure_future(db(assistant.answer_many)(turns))
+            task: asyncio.Future[Any] = asyncio.ensure_future(self._answer(turns))
             self.background.add(task)
             task.add_done_callback(self.background.discard)
+
+    async def _answer(self, turns: list[tuple[ChatConversation, ChatMessage]]) -> None:
+        from .consumers import db
+
+        await _publish_frames(await db(assistant.answer_many)(turns))
+
+
+async def _publish_frames(frames: list[assistant.Frame]) -> None:
+    """Each new line to every socket of its conversation (this process's loop)."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for conversation_id, frame in frames:
+        try:
+            await layer.group_send(
+                live.conversation_group(conversation_id), {"type": "chat.frame", "frame": frame}
+            )
+        except Exception:
+            logger.exception("Could not publish chat line %s", frame.get("id"))
 
 
 _writers: dict[asyncio.AbstractEventLoop, list[ChatWriter]] = {}

@@ -34,6 +34,9 @@ class Command(BaseCommand):
             "web": [
                 sys.executable, "-m", "uvicorn", "suivi.asgi:application",
                 "--host", host, "--port", str(port), "--no-server-header", "--log-level", "warning",
+                # Chat and desk frames are small JSON: compressing each one saved little and
+                # cost CPU and a compressor per socket (docs/performance.md, web chat).
+                "--ws-per-message-deflate", "false",
             ],
         }  # fmt: skip
         if not no_worker:
