@@ -160,7 +160,8 @@ def search(
         if kind:
             versions = versions.filter(article__kind=kind)
         versions = versions.select_related("article")
-        words = search_key(query).split()
+        # A plural finds its singular ("livraisons" → "livraison", found inside both).
+        words = [re.sub(r"(?<=\w{3})[sx]$", "", w) for w in search_key(query).split()]
         words = [w for w in words if w != "or"] if match == "any" else words[:10]
         if not words:
             return []

@@ -20,6 +20,7 @@ d = services.article_create(kind="answer", language="fr", title="Résiliation br
 print([h.title for h in selectors.search(query="RESILIATION contrat", language="fr")])
 print([h.title for h in selectors.search(query="résiliation", language="fr")])
 print([h.title for h in selectors.search(query="résiliation", language="en")])
+print([h.title for h in selectors.search(query="contrats", language="fr")])
 from suivi.channels.chat import assistant
 said = assistant.reply_to(question="Bonjour, comment résilier mon contrat ?", language="fr")
 print(said.outcome, said.hit.title, said.text)
@@ -49,6 +50,7 @@ def test_sqlite_migrates_and_searches_with_the_fallback(tmp_path: Path):
         "['Résiliation du contrat']",
         "['Résiliation du contrat']",
         "[]",
+        "['Résiliation du contrat']",  # a plural finds the singular
         "answered Résiliation du contrat Résilier depuis l'espace client.",
         "unknown",
         "unknown",
