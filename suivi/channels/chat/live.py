@@ -1,10 +1,11 @@
 """What the chat publishes on the channel layer, after commits.
 
 Every socket of a conversation (the customer's widget, possibly in several tabs, and the
-advisor's panel) is in the group ``chat.<conversation id>``; an advisor's pages listen on
-``chat-advisor.<advisor id>`` for new chats handed to them. With the in-memory layer only
-sockets of the same process hear each other; configure Redis (SUIVI_REDIS_URL) when
-Suivi runs several web processes or processes chat messages in the worker.
+advisor's panel) is in the group ``chat.<conversation id>``; a chat handed to an advisor
+reaches their pages through the live desk (the `chat_waiting` event, events.py). With
+the in-memory layer only sockets of the same process hear each other; configure Redis
+(SUIVI_REDIS_URL) when Suivi runs several web processes or processes chat messages in
+the worker.
 """
 
 import logging
@@ -18,10 +19,6 @@ logger = logging.getLogger("suivi.channels.chat")
 
 def conversation_group(conversation_id: int) -> str:
     return f"chat.{conversation_id}"
-
-
-def advisor_group(advisor_id: int) -> str:
-    return f"chat-advisor.{advisor_id}"
 
 
 def _send(group: str, frame: dict[str, Any]) -> None:
@@ -42,6 +39,3 @@ def publish(conversation_id: int, frame: dict[str, Any]) -> None:
 def publish_message(conversation_id: int, frame: dict[str, Any]) -> None:
     publish(conversation_id, frame)
 
-
-def publish_to_advisor(advisor_id: int, frame: dict[str, Any]) -> None:
-    _send(advisor_group(advisor_id), frame)
