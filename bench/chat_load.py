@@ -8,7 +8,7 @@ limits lifted: every simulated visitor comes from 127.0.0.1). The clients (one a
 process, `websockets`) open N sockets, each says `hello`, then messages are sent at a
 steady total rate to random sockets, each with its own client id, for the given time.
 Every message takes the real path: stored raw (`InboundMessage`), processed (customer
-created on a visitor's first message, interaction, transcript line, task row enqueued),
+created on a visitor's first message, interaction, transcript line),
 acknowledged, and answered by the assistant (SUIVI_CHAT_ASSISTANT= turns it off).
 
 `--warm` has every visitor write once while the chats open, so that the load measures

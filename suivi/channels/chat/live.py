@@ -38,4 +38,3 @@ def publish(conversation_id: int, frame: dict[str, Any]) -> None:
 
 def publish_message(conversation_id: int, frame: dict[str, Any]) -> None:
     publish(conversation_id, frame)
-

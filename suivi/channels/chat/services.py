@@ -126,7 +126,6 @@ def conversation_open(
 
 def _anonymous_customer(conversation: ChatConversation) -> Customer:
     with translation.override(_language(conversation)):
-        # No family name: the duplicate detection compares names only when there is one.
         given = f"{gettext('Chat visitor')} {conversation.pk}"
     return customer_services.customer_create(
         given_name=given,
@@ -134,6 +133,10 @@ def _anonymous_customer(conversation: ChatConversation) -> Customer:
         language=_language(conversation),
         preferred_channel=Channel.CHAT,
         team=conversation.widget.team,
+        # No identity and no family name: the duplicate detection (identities, or names
+        # with a family name) has nothing to compare, so no task is queued for it. An
+        # identity or a name given later queues one (identity_add, customer_update).
+        detect_duplicates=False,
     )
 
 

@@ -127,3 +127,27 @@ def test_a_known_customer_may_ask_for_the_answer_at_another_address(conversation
     assert followed.followup_email == "shared@example.org"
     assert followed.customer_id == conversation.customer_id
     assert followed.case is not None
+
+
+def test_an_anonymous_visitor_queues_no_duplicate_detection_until_identified(
+    team, write, settings, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    widget = ChatWidget.objects.create(name="Site", allowed_origins="https://a.example", team=team)
+    conversation = services.conversation_open(widget=widget, token=None, language="fr")
+    detections = DBTaskResult.objects.filter(task_path="suivi.customers.tasks.detect_duplicates")
+
+    # an anonymous visitor's first message makes their file: nothing to compare yet
+    write(conversation, "c1", "Bonjour")
+    conversation.refresh_from_db()
+    assert conversation.customer is not None
+    assert not detections.exists()
+
+    # once they give an address, the detection runs for it
+    with django_capture_on_commit_callbacks(execute=True):
+        services.conversation_identify(conversation=conversation, email="new@example.org")
+    assert list(detections.values_list("args_kwargs__kwargs__customer_id", flat=True)) == [
+        conversation.customer_id
+    ]
