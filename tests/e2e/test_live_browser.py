@@ -155,8 +155,8 @@ def test_the_pop_gives_way_to_a_notice_when_a_colleague_answers(asgi_url, page):
     expect(page.locator("#live-pop .screen-pop")).to_have_count(0)
 
 
-def test_a_chat_handed_over_appears_on_the_desk_with_the_way_to_it(asgi_url, page):
-    # given Léa's desk is open
+def _lea_at_her_desk(asgi_url, page):
+    """Léa, dedicated advisor of Hélène Durand, with her desk open and live."""
     team = builders.team("Particuliers")
     lea = builders.advisor(team=team, name="Léa Martin")
     builders.customer(
@@ -167,18 +167,45 @@ def test_a_chat_handed_over_appears_on_the_desk_with_the_way_to_it(asgi_url, pag
     page.fill("#id_password", PASSWORD)
     page.locator("form[action='/login/'] button[type=submit]").click()
     expect(page.locator("body")).to_have_attribute("data-live", "open")
+    return lea
 
-    # when Hélène, on the website's chat, asks for a person
+
+def _helene_asks_for_a_person(team):
+    """Hélène, on the website's chat, asks for a person (routing: Léa)."""
     widget = ChatWidget.objects.create(name="Site", allowed_origins="https://a.example", team=team)
     conversation = chat.conversation_open(widget=widget, token=None, language="fr")
     conversation = chat.conversation_identify(conversation=conversation, email="helene@example.org")
     chat.customer_message_receive(conversation=conversation, client_id="c1", text="Bonjour")
     chat.conversation_hand_over(conversation=conversation)
+    conversation.refresh_from_db()
+    return conversation
+
+
+def test_a_chat_handed_over_appears_on_the_desk_with_the_way_to_it(asgi_url, page):
+    # given Léa's desk is open
+    lea = _lea_at_her_desk(asgi_url, page)
+
+    # when Hélène, on the website's chat, asks for a person
+    conversation = _helene_asks_for_a_person(lea.team)
 
     # then the desk names her, and the link opens the case's chat panel
-    conversation.refresh_from_db()
     notice = page.locator(f"#live-notices [data-conversation-id='{conversation.pk}']")
     expect(notice).to_contain_text("Hélène Durand")
     notice.get_by_role("link").click()
     expect(page).to_have_url(f"{asgi_url}/cases/{conversation.case_id}/#chat-panel")
     expect(page.locator("#chat-panel")).to_be_visible()
+
+
+def test_the_chat_notice_leaves_the_desk_once_answered(asgi_url, page):
+    # given Léa's desk shows Hélène's chat waiting
+    lea = _lea_at_her_desk(asgi_url, page)
+    conversation = _helene_asks_for_a_person(lea.team)
+    notices = page.locator("#live-notices")
+    expect(notices.locator(f"[data-conversation-id='{conversation.pk}']")).to_be_visible()
+
+    # when she answers it from the case page, in another tab
+    chat.advisor_reply(conversation=conversation, advisor=lea, client_id="a1", text="Bonjour !")
+
+    # then the desk no longer says it waits
+    expect(notices.locator("[data-conversation-id]")).to_have_count(0)
+    expect(notices).to_be_hidden()

@@ -373,6 +373,7 @@ def advisor_reply(
         created_at=interaction.created_at,
     )
     if conversation.status != Status.LIVE or conversation.advisor_id != advisor.pk:
+        _settled(conversation)
         conversation.status, conversation.advisor = Status.LIVE, advisor
         conversation.save(update_fields=["status", "advisor"])
     transaction.on_commit(lambda: live.publish_message(conversation.pk, message_frame(line)))
@@ -500,6 +501,15 @@ def conversation_hand_over(*, conversation: ChatConversation) -> Handover:
     return result
 
 
+def _settled(conversation: ChatConversation) -> None:
+    """The chat stops waiting for the advisor it was handed to (a person answers it, or
+    it ends): their desk's "chat waiting" notice gives way, after the commit."""
+    if conversation.status == Status.WAITING and conversation.advisor_id is not None:
+        events.chat_settled.publish(
+            advisor_id=conversation.advisor_id, conversation_id=conversation.pk
+        )
+
+
 @transaction.atomic
 def followup_by_email(*, conversation: ChatConversation, email: str) -> ChatConversation:
     """The customer leaves an address: the conversation goes on by e-mail from the case
@@ -542,6 +552,7 @@ def conversation_end(
             line = gettext("Chat of %(date)s: %(summary)s") % {"date": stamp, "summary": summary}
         combined = f"{case.summary}\n\n{line}".strip()
         conversations.case_update(case=case, changes={"summary": combined})
+    _settled(conversation)
     conversation.status = Status.ENDED
     conversation.ended_at = clock.now()
     conversation.save(update_fields=["status", "ended_at"])

@@ -175,6 +175,11 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
             await self._render_and_send(
                 fragments.chat_waiting, advisor=advisor, conversation_id=event["conversation_id"]
             )
+        elif kind == handlers.CHAT_SETTLED:
+            # Only a chat id, to this advisor alone: nothing to check or render.
+            await self.send_json(
+                {"type": "chat_settled", "conversation_id": event["conversation_id"]}
+            )
         elif kind == handlers.PROMISE_ALERT:
             await self._render_and_send(fragments.promise_alerts, advisor=advisor)
 

@@ -28,6 +28,7 @@ CALL = "call"
 CALL_SETTLED = "call_settled"
 PROMISE_ALERT = "promise_alert"
 CHAT_WAITING = "chat_waiting"
+CHAT_SETTLED = "chat_settled"
 
 
 def subscribe() -> None:
@@ -38,6 +39,7 @@ def subscribe() -> None:
     phone_events.call_settled.subscribe(on_call_settled)
     promise_events.alerts_raised.subscribe(on_alerts_raised)
     chat_events.chat_waiting.subscribe(on_chat_waiting)
+    chat_events.chat_settled.subscribe(on_chat_settled)
 
 
 def _after_commit(messages: list[push.Message]) -> None:
@@ -135,6 +137,22 @@ def on_chat_waiting(*, advisor_id: int, conversation_id: int, **_: Any) -> None:
                 push.advisor_group(advisor_id),
                 {
                     "kind": CHAT_WAITING,
+                    "advisor_id": advisor_id,
+                    "conversation_id": conversation_id,
+                },
+            )
+        ]
+    )
+
+
+def on_chat_settled(*, advisor_id: int, conversation_id: int, **_: Any) -> None:
+    """The chat no longer waits for this advisor: the notice on their desk gives way."""
+    _after_commit(
+        [
+            (
+                push.advisor_group(advisor_id),
+                {
+                    "kind": CHAT_SETTLED,
                     "advisor_id": advisor_id,
                     "conversation_id": conversation_id,
                 },

@@ -60,3 +60,34 @@ def test_a_page_other_than_the_desk_is_not_told(asgi_server, conversation, advis
     with desk(asgi_server, advisor) as customer_page:
         chat.conversation_hand_over(conversation=conversation)
         first_push_is_the_sentinel(customer_page, advisor)
+
+
+def test_the_notice_gives_way_once_a_person_answers(asgi_server, conversation, advisor):
+    with desk(asgi_server, advisor, {"type": "watch_inbox"}) as lea:
+        chat.conversation_hand_over(conversation=conversation)
+        until(lea, "chat_waiting")
+
+        # when Léa answers in the chat panel (another tab)
+        chat.advisor_reply(
+            conversation=conversation, advisor=advisor, client_id="a1", text="Bonjour !"
+        )
+
+        # then every desk of hers drops the notice
+        settled = until(lea, "chat_settled")
+        assert settled == {"type": "chat_settled", "conversation_id": conversation.pk}
+
+
+def test_the_notice_gives_way_when_the_chat_ends_unanswered(
+    asgi_server, conversation, advisor, colleague
+):
+    with (
+        desk(asgi_server, advisor, {"type": "watch_inbox"}) as lea,
+        desk(asgi_server, colleague, {"type": "watch_inbox"}) as karim,
+    ):
+        chat.conversation_hand_over(conversation=conversation)
+        until(lea, "chat_waiting")
+
+        chat.conversation_end(conversation=conversation, by=None)
+
+        assert until(lea, "chat_settled")["conversation_id"] == conversation.pk
+        first_push_is_the_sentinel(karim, colleague)

@@ -130,6 +130,16 @@
     notices.hidden = false;
   }
 
+  function settleChat(message) {
+    var notices = document.getElementById("live-notices");
+    if (!notices) return;
+    var chat = String(message.conversation_id);
+    Array.prototype.forEach.call(notices.querySelectorAll("[data-conversation-id]"), function (old) {
+      if (old.dataset.conversationId === chat) old.remove();
+    });
+    if (!notices.children.length) notices.hidden = true;
+  }
+
   function replaceAlerts(message) {
     var current = document.getElementById("promise-alerts");
     var fresh = firstElement(message.html);
@@ -157,6 +167,7 @@
     inbox_remove: function (message) { removeRow(message.case_id); },
     assignment: showNotice,
     chat_waiting: showNotice,
+    chat_settled: settleChat,
     promise_alerts: replaceAlerts,
     timeline: addToTimeline,
   };
