@@ -9,11 +9,12 @@ from . import builders
 
 
 def pytest_collection_modifyitems(config, items):
-    # Row locks and concurrent writers behave as in production only on PostgreSQL, which
-    # CI uses; on the embedded SQLite these tests are reported as skipped, never passed.
+    # Row locks, concurrent writers, batched writes and the statements they cost behave as
+    # in production only on PostgreSQL, which CI uses; on the embedded SQLite these tests
+    # are reported as skipped, never passed.
     if connection.vendor == "postgresql":
         return
-    skip = pytest.mark.skip(reason="needs PostgreSQL row locking (set SUIVI_DATABASE_URL)")
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set SUIVI_DATABASE_URL)")
     for item in items:
         if "postgresql" in item.keywords:
             item.add_marker(skip)

@@ -17,7 +17,9 @@ A savepoint rolled back while the transaction goes on would undo rows and locks 
 noted: so memos only exist while nested blocks make no savepoints
 (`suivi.core.db.no_nested_savepoints`, where any error dooms the whole transaction);
 inside `db.savepoints()` (a call whose error is caught), `memo()` is None again. A
-nested `unit_of_work()` shares the memos of the one around it.
+nested `unit_of_work()` shares the memos of the one around it. On the embedded SQLite,
+where Django makes savepoints whatever the flag says, there are no memos at all: every
+caller reads and writes the database as usual.
 
 A unit of work may also put writes off to its end (`at_end`): the rows several calls
 would each INSERT or UPDATE on their own go to the database together, once.

@@ -253,6 +253,7 @@ class _Picky(locmem.EmailBackend):
         return super().send_messages(messages)
 
 
+@pytest.mark.postgresql
 def test_the_sending_drain_sends_a_batch_over_one_connection(case, advisor, settings):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -12,6 +12,7 @@ def _savepoint_statements(queries: CaptureQueriesContext) -> list[str]:
     return [q["sql"] for q in queries.captured_queries if "SAVEPOINT" in q["sql"].upper()]
 
 
+@pytest.mark.postgresql
 def test_nested_blocks_make_no_savepoint_inside(transactional_db):
     with (
         transaction.atomic(),
@@ -24,6 +25,7 @@ def test_nested_blocks_make_no_savepoint_inside(transactional_db):
     assert Team.objects.filter(name="A").exists()
 
 
+@pytest.mark.postgresql
 def test_an_error_in_a_nested_block_rolls_the_whole_unit_back(transactional_db):
     with pytest.raises(ValueError), transaction.atomic(), db.no_nested_savepoints():
         Team.objects.create(name="Before")

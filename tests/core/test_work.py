@@ -21,6 +21,7 @@ def _unit():
     return core_db.no_nested_savepoints(), work.unit_of_work()
 
 
+@pytest.mark.postgresql  # memos need nested blocks without savepoints
 def test_no_memo_outside_a_unit_or_under_savepoints(db):
     assert work.memo("x") is None
     with transaction.atomic(), core_db.no_nested_savepoints(), work.unit_of_work():
@@ -32,6 +33,7 @@ def test_no_memo_outside_a_unit_or_under_savepoints(db):
     assert work.memo("x") is None
 
 
+@pytest.mark.postgresql  # memos need nested blocks without savepoints
 def test_writes_put_off_run_once_at_the_end_and_never_after_an_error(db):
     runs: list[str] = []
     with transaction.atomic():
@@ -50,6 +52,7 @@ def test_writes_put_off_run_once_at_the_end_and_never_after_an_error(db):
     assert runs == ["w"]
 
 
+@pytest.mark.postgresql  # memos need nested blocks without savepoints
 def test_a_new_case_is_neither_relocked_nor_saved_twice(db, advisor):
     customer = builders.customer(advisor=advisor)
     with transaction.atomic():
@@ -74,6 +77,7 @@ def test_a_new_case_is_neither_relocked_nor_saved_twice(db, advisor):
     assert case.last_interaction_at is not None
 
 
+@pytest.mark.postgresql  # memos need nested blocks without savepoints
 def test_policy_promises_are_written_before_anything_else_touches_promises(db, advisor):
     customer = builders.customer(advisor=advisor)
     with transaction.atomic():
@@ -94,6 +98,7 @@ def test_policy_promises_are_written_before_anything_else_touches_promises(db, a
     assert statuses == {"resolution": "open", "first_answer": "kept"}
 
 
+@pytest.mark.postgresql  # memos need nested blocks without savepoints
 def test_an_asset_linked_to_a_new_case_in_the_same_unit_follows_it(db, advisor):
     customer = builders.customer(advisor=advisor)
     asset = assets.asset_create(customer=customer, model="Chaudière X200")

@@ -58,6 +58,7 @@ def _key(chat_welcome_token, client_id):
     return f"{conversation.widget_id}:{conversation.pk}:{client_id}"
 
 
+@pytest.mark.postgresql
 def test_messages_queued_together_are_written_in_one_transaction_then_acknowledged(
     server, widget, gathering
 ):
@@ -139,6 +140,7 @@ def test_a_resend_of_a_message_from_an_earlier_batch_gets_its_server_id(server, 
     assert ChatMessage.objects.count() == 1
 
 
+@pytest.mark.postgresql
 def test_a_poison_message_is_left_alone_while_the_rest_of_its_batch_is_processed(
     server, widget, gathering
 ):
@@ -195,6 +197,7 @@ def test_the_assistant_takes_its_turn_after_the_commit(server, widget, settings,
     assert turns == [(conversation.pk, ack["id"], True)]
 
 
+@pytest.mark.postgresql
 @pytest.mark.parametrize("count", [3, 12])
 def test_a_batch_costs_the_same_statements_whatever_its_size(
     widget, count, django_assert_num_queries, django_capture_on_commit_callbacks
@@ -222,6 +225,7 @@ def test_a_batch_costs_the_same_statements_whatever_its_size(
     assert ChatMessage.objects.count() == 3 + count
 
 
+@pytest.mark.postgresql
 def test_one_batch_takes_chats_with_the_assistant_with_a_person_and_ended(widget):
     from suivi.conversations import services as conversations
 
@@ -263,6 +267,7 @@ def test_one_batch_takes_chats_with_the_assistant_with_a_person_and_ended(widget
     assert not ChatMessage.objects.filter(client_id="e").exists()
 
 
+@pytest.mark.postgresql
 def test_writers_share_conversations_and_keep_each_ones_order(server, widget, settings):
     settings.SUIVI_CHAT_WRITERS = 3
     with ExitStack() as stack:
