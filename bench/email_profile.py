@@ -70,12 +70,14 @@ class Meter:
 
 class BackendCpu:
     """CPU seconds used by the PostgreSQL processes that served `connection`, summed
-    over reconnections (a new backend process starts from zero)."""
+    over reconnections and pooled connections (a new backend process starts from
+    zero)."""
 
     def __init__(self, connection) -> None:
         self.connection = connection
-        self.pid = 0
-        self.last = 0.0
+        # The pool may hand out another connection (another backend) at any moment:
+        # each backend's CPU is followed on its own.
+        self.last: dict[int, float] = {}
         self.total = 0.0
 
     def __call__(self) -> float:
@@ -86,8 +88,8 @@ class BackendCpu:
         except OSError:
             return self.total
         used = (int(fields[11]) + int(fields[12])) / TICK
-        self.total += used - (self.last if pid == self.pid else 0.0)
-        self.pid, self.last = pid, used
+        self.total += used - self.last.get(pid, 0.0)
+        self.last[pid] = used
         return self.total
 
 
