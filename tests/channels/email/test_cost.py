@@ -57,10 +57,12 @@ def test_a_known_sender_s_new_case(store, advisor):
     assert _savepoints(statements) == 1
 
 
-def test_a_new_sender_keeps_the_savepoints_of_the_customer_creation(store):
+def test_a_new_sender_is_created_in_one_statement_without_savepoints(store):
     statements = _process(store(email(sender="Nouveau Client <nouveau@example.org>")))
-    assert len(statements) == 23, "\n".join(statements)
-    assert _savepoints(statements) == 3  # processing block, customer_create, identities
+    # 23 before the third pass: the customer and the identity are one INSERT (with its
+    # ON CONFLICT), without customer_create's two savepoints and its identity SELECT
+    assert len(statements) == 17, "\n".join(statements)
+    assert _savepoints(statements) == 1  # the processing block (in the test's transaction)
     assert Customer.objects.filter(identities__value="nouveau@example.org").exists()
 
 
@@ -74,8 +76,8 @@ def test_a_message_continuing_a_case(store, advisor):
 
 
 def test_an_invalid_sender_is_ignored_and_the_transaction_goes_on(store):
-    # the address parses but is not a valid e-mail: customer creation refuses it inside
-    # its own savepoint, and the outcome is still recorded
+    # the address parses but is not a valid e-mail: customer creation refuses it before
+    # writing anything (and outside any atomic block), and the outcome is still recorded
     message = store(email(sender="Jean <a..b@example.org>"))
     _process(message)
     assert (message.status, message.outcome) == (Status.IGNORED, "invalid_sender")
