@@ -8,7 +8,7 @@ from django.db.models import Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from suivi.core import clock, work
+from suivi.core import clock, statements, work
 from suivi.core.errors import Conflict, InvalidInput, NotFound
 from suivi.core.text import sanitise_html
 from suivi.core.vocabulary import Channel
@@ -96,7 +96,7 @@ def _lock(case: Case) -> None:
 def _save_unsaved() -> None:
     unsaved = work.memo(_UNSAVED) or {}
     for case, fields in unsaved.values():
-        case.save(update_fields=sorted(fields))
+        statements.update(case, fields)
     unsaved.clear()
 
 
@@ -122,7 +122,7 @@ def case_open(
     if not subject.strip():
         raise SubjectRequired()
     moment = opened_at or clock.now()
-    case = Case.objects.create(
+    case = Case(
         customer=customer,
         subject=subject.strip(),
         topic=topic.strip(),
@@ -131,6 +131,7 @@ def case_open(
         opened_at=moment,
         updated_at=moment,
     )
+    statements.insert([case])
     if (locked := work.memo(LOCKED)) is not None:
         # Not yet visible to anyone else: as good as locked, and up to date.
         locked[case.pk] = case
@@ -312,7 +313,7 @@ def interaction_record(
         metadata=metadata,
         moment=moment,
     )
-    interaction.save(force_insert=True)
+    statements.insert([interaction])
     if case is not None:
         _case_follow(case=case, interaction=interaction, moment=moment)
     events.interaction_recorded.publish(interaction=interaction, case=case)
@@ -358,7 +359,7 @@ def _case_follow(*, case: Case, interaction: Interaction, moment: datetime) -> N
         _earlier, earlier_fields = unsaved.get(case.pk, (case, set()))
         unsaved[case.pk] = (case, fields | earlier_fields)
     else:
-        case.save(update_fields=sorted(fields))
+        statements.update(case, fields)
     if case.status != previous_status:
         events.case_status_changed.publish(case=case, previous=previous_status)
 

@@ -183,3 +183,27 @@ def _insert_sql(
         if len(_INSERTS) < 512:
             _INSERTS[key] = sql
     return sql
+
+
+def update(row: models.Model, fields: Iterable[str], using: str = DEFAULT_DB_ALIAS) -> None:
+    """UPDATE the named fields of one stored instance, by primary key: what
+    `save(update_fields=...)` does, without its compiler (PostgreSQL; elsewhere `save`)."""
+    names = sorted(fields)
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        row.save(using=using, update_fields=names)
+        return
+    meta = row._meta
+    chosen: list[Any] = [meta.get_field(name) for name in names]
+    params = [f.get_db_prep_save(f.pre_save(row, False), connection) for f in chosen]
+    key = (type(row), "update", tuple(names))
+    sql = _INSERTS.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        assignments = ", ".join(f"{quote(f.column)} = %s" for f in chosen)
+        pk_column = quote(meta.pk.column)
+        sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {pk_column} = %s"  # noqa: S608
+        if len(_INSERTS) < 512:
+            _INSERTS[key] = sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, row.pk])

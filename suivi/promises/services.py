@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from suivi.conversations import services as conversations
 from suivi.conversations.models import Case, Interaction
-from suivi.core import clock, work
+from suivi.core import clock, statements, work
 from suivi.core.errors import Conflict, InvalidInput
 from suivi.customers.models import Customer
 from suivi.people.models import Advisor
@@ -179,14 +179,14 @@ def _create(
         # (or before any other change to promises in it). The row has no id until then.
         work.memo(_PENDING)[id(promise)] = promise  # type: ignore[index]
         return promise
-    promise.save(force_insert=True)
+    statements.insert([promise])
     return promise
 
 
 def _write_pending() -> None:
     pending = work.memo(_PENDING)
     if pending:
-        Promise.objects.bulk_create(list(pending.values()))
+        statements.insert(list(pending.values()))
         pending.clear()
 
 

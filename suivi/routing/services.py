@@ -8,7 +8,7 @@ from django.db.models import Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from suivi.conversations.models import Case, Handoff
-from suivi.core import clock
+from suivi.core import clock, statements
 from suivi.core.errors import InvalidInput
 from suivi.core.vocabulary import Channel
 from suivi.customers.models import Customer
@@ -200,7 +200,7 @@ def route(
         acceptable_wait=acceptable_wait, planned=planned,
     )  # fmt: skip
     # Reads, then one INSERT: atomic by itself, no transaction (or savepoint) needed.
-    decision.save()
+    statements.insert([decision])
     return decision
 
 

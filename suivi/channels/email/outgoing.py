@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from suivi.conversations import services as conversations
 from suivi.conversations.models import Case, Interaction
-from suivi.core import clock
+from suivi.core import clock, statements
 from suivi.core.errors import InvalidInput
 from suivi.core.vocabulary import Channel
 from suivi.customers.models import Customer, Identity
@@ -134,7 +134,7 @@ def _compose(
         },
     )
     moment = clock.now()
-    outbound = OutboundEmail.objects.create(
+    outbound = OutboundEmail(
         kind=kind,
         case=case,
         interaction=interaction,
@@ -158,7 +158,8 @@ def _compose(
         direction=EmailMessageId.Direction.OUTBOUND,
         created_at=moment,
     )
-    EmailMessageId.objects.bulk_create([*message_ids, own])
+    statements.insert([outbound])
+    statements.insert([*message_ids, own])
     transaction.on_commit(_wake)
     return outbound
 
@@ -225,7 +226,7 @@ def acknowledge(
     ).count()
     if recent >= config.acknowledgements_per_hour():
         logger.info("Acknowledgement to %s not sent: rate limit", to_address)
-        EmailMessageId.objects.bulk_create(message_ids)
+        statements.insert(message_ids)
         return None
     # Two plain queries: one with both as subqueries saves a round trip but costs more
     # to compile than it saves (measured).

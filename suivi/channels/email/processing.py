@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from suivi.conversations import services as conversations
 from suivi.conversations.models import Case, Interaction
-from suivi.core import clock, db, work
+from suivi.core import clock, db, statements, work
 from suivi.core.vocabulary import Channel, Language
 from suivi.customers import selectors as customer_selectors
 from suivi.customers import services as customer_services
@@ -79,7 +79,7 @@ def _process(message: InboundMessage) -> Outcome:
         )
         # Recorded once the case exists: one INSERT rather than an INSERT and an UPDATE.
         decision.case = case
-        decision.save()
+        statements.insert([decision])
         how = "new_case"
     else:
         decision = routing.route(customer=customer, channel=Channel.EMAIL, case=case)
@@ -134,7 +134,7 @@ def _process(message: InboundMessage) -> Outcome:
             message_ids=message_ids,
         )
     else:
-        EmailMessageId.objects.bulk_create(message_ids)
+        statements.insert(message_ids)
     return Outcome(
         how,
         customer_id=customer.pk,
