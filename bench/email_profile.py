@@ -212,7 +212,7 @@ def main() -> None:
         queue_names=["default"], interval=0, batch=True, backend_name="default",
         startup_delay=False, max_tasks=None, worker_id="profile", excluded_queue_names=[],
     )  # fmt: skip
-    profiler = cProfile.Profile() if args.profile else None
+    profiler = cProfile.Profile(time.process_time) if args.profile else None
     with connection.execute_wrapper(meter):
         meter.label = "queue"
         meter._cpu, meter._db = time.process_time(), backend_cpu()  # type: ignore[attr-defined]

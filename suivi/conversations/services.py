@@ -73,6 +73,11 @@ OPENED = "conversations.opened"
 _UNSAVED = "conversations.unsaved"
 
 
+_LOCK: statements.Compiled[Any] = statements.Compiled(
+    lambda pk: Case.objects.select_for_update().filter(pk=pk).values_list(*_CASE_STATE)
+)
+
+
 def _lock(case: Case) -> None:
     """Lock the case row and bring `case` up to date, so that two contacts or changes
     arriving together are applied one after the other, never from a stale copy.
@@ -84,10 +89,10 @@ def _lock(case: Case) -> None:
     if locked is not None and locked.get(case.pk) is case:
         return
     work.flush(name=_UNSAVED)  # what the row is read into must be up to date
-    current = Case.objects.select_for_update().filter(pk=case.pk).values(*_CASE_STATE).first()
+    current = _LOCK.first(pk=case.pk)
     if current is None:
         raise NotFound(case_id=case.pk)
-    for name, value in current.items():
+    for name, value in zip(_CASE_STATE, current, strict=True):
         setattr(case, name, value)
     if locked is not None:
         locked[case.pk] = case

@@ -6,6 +6,7 @@ here, so `services` stays the one entry point for writes.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -104,6 +105,17 @@ def _distrust() -> None:
         memo[_DISTRUSTED] = True
 
 
+_FIRST_ANSWER_DUE: statements.Compiled[Any] = statements.Compiled(
+    lambda case_id: (
+        Promise.objects.filter(
+            case_id=case_id, kind=Promise.Kind.FIRST_ANSWER, status=Promise.Status.OPEN
+        )
+        .order_by("due_at")
+        .values_list("due_at")[:1]
+    )
+)
+
+
 def first_answer_due(case: Case) -> datetime | None:
     """When the case's open first-answer promise is due (the earliest, if several), or
     None. No query for a case opened in the current unit of work: its promises are the
@@ -116,14 +128,8 @@ def first_answer_due(case: Case) -> datetime | None:
             return min(made_now, default=None)
     else:
         work.flush(name=_PENDING)
-    stored = (
-        Promise.objects.filter(
-            case=case, kind=Promise.Kind.FIRST_ANSWER, status=Promise.Status.OPEN
-        )
-        .order_by("due_at")
-        .values_list("due_at", flat=True)
-        .first()
-    )
+    row = _FIRST_ANSWER_DUE.first(case_id=case.pk)
+    stored = row[0] if row else None
     # Those made in this unit of work may not be written yet.
     return min([*made_now, *([stored] if stored is not None else [])], default=None)
 

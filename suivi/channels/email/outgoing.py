@@ -11,12 +11,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from email.utils import formataddr, make_msgid
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
-from django.db.models import F, Func, JSONField, Value
+from django.db.models import Count, F, Func, JSONField, Value
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -207,6 +208,20 @@ def first_answer_due(case: Case) -> datetime | None:
     return promises.first_answer_due(case)
 
 
+# Asked for every new case: compiled once (one row, the count, when there is any).
+_RECENT_ACKNOWLEDGEMENTS: statements.Compiled[Any] = statements.Compiled(
+    lambda to_address, since: (
+        OutboundEmail.objects.filter(
+            to_address=to_address, kind=OutboundEmail.Kind.ACKNOWLEDGEMENT, created_at__gte=since
+        )
+        .order_by()
+        .values("to_address")
+        .annotate(count=Count("pk"))
+        .values_list("count")
+    )
+)
+
+
 def acknowledge(
     *,
     case: Case,
@@ -220,10 +235,8 @@ def acknowledge(
     `thread_headers`: (In-Reply-To, References) when the caller knows them;
     `message_ids`: the caller's unsaved Message-ID rows, written with the e-mail's own
     (or alone when no acknowledgement goes out)."""
-    since = clock.now() - ACK_WINDOW
-    recent = OutboundEmail.objects.filter(
-        to_address=to_address, kind=OutboundEmail.Kind.ACKNOWLEDGEMENT, created_at__gte=since
-    ).count()
+    counted = _RECENT_ACKNOWLEDGEMENTS.first(to_address=to_address, since=clock.now() - ACK_WINDOW)
+    recent = counted[0] if counted else 0
     if recent >= config.acknowledgements_per_hour():
         logger.info("Acknowledgement to %s not sent: rate limit", to_address)
         statements.insert(message_ids)
