@@ -452,37 +452,59 @@ def _similar(a: str, b: str) -> bool:
     return bool(a and b) and difflib.SequenceMatcher(None, a, b).ratio() >= NAME_SIMILARITY
 
 
+# Run for every new customer (each new e-mail sender): compiled once.
+_CUSTOMER: statements.Compiled[Customer] = statements.Compiled(
+    lambda pk: Customer.objects.filter(pk=pk)[:1]
+)
+# Another customer's identities of the same kind and loose value as one of this one's.
+_SHARED_IDENTITIES: statements.Compiled[Any] = statements.Compiled(
+    lambda customer_id: (
+        Identity.objects.filter(
+            models.Exists(
+                Identity.objects.filter(
+                    customer_id=customer_id,
+                    kind=models.OuterRef("kind"),
+                    loose_value=models.OuterRef("loose_value"),
+                )
+            )
+        )
+        .exclude(customer_id=customer_id)
+        .order_by()
+        .values_list("customer_id", "kind")[:50]
+    )
+)
+_NAMESAKES: statements.Compiled[Any] = statements.Compiled(
+    lambda customer_id, prefix, given_key, family_key: (
+        Customer.objects.filter(
+            # The prefix as an expression: a plain value would be rewritten into its pattern.
+        models.Q(family_key__startswith=models.Value(prefix))
+            & (models.Q(given_key=given_key) | models.Q(family_key=family_key))
+        )
+        .exclude(pk=customer_id)
+        .order_by()
+        .values_list("pk", "given_key", "family_key")[:200]
+    )
+)
+
+
 @transaction.atomic
 def duplicates_detect(*, customer_id: int) -> list[PossibleDuplicate]:
     """Flag customers that may be the same person as `customer_id`. Idempotent."""
-    customer = Customer.objects.filter(pk=customer_id).first()
+    customer = _CUSTOMER.first(pk=customer_id)
     if customer is None:
         return []
     reasons: dict[int, PossibleDuplicate.Reason] = {}
     # Only the same kind counts: a customer number may well read like a phone number.
-    same_loose = models.Q(pk__in=[])
-    for kind, loose_value in customer.identities.values_list("kind", "loose_value"):
-        same_loose |= models.Q(kind=kind, loose_value=loose_value)
-    shared = (
-        Identity.objects.filter(same_loose)
-        .exclude(customer_id=customer.pk)
-        .values_list("customer_id", "kind")[:50]
-    )
-    for other_id, kind in shared:
+    for other_id, kind in _SHARED_IDENTITIES.rows(customer_id=customer.pk):
         reasons.setdefault(other_id, _SHARED_IDENTITY_REASON.get(kind, Reason.SAME_IDENTITY))
     full = f"{customer.given_key} {customer.family_key}"
     if customer.family_key:
         # Candidates share the family name's first letters or the exact given name.
-        candidates = (
-            Customer.objects.filter(
-                models.Q(family_key__startswith=customer.family_key[:3])
-                & (
-                    models.Q(given_key=customer.given_key)
-                    | models.Q(family_key=customer.family_key)
-                )
-            )
-            .exclude(pk=customer.pk)
-            .values_list("pk", "given_key", "family_key")[:200]
+        candidates = _NAMESAKES.rows(
+            customer_id=customer.pk,
+            prefix=customer.family_key[:3],
+            given_key=customer.given_key,
+            family_key=customer.family_key,
         )
         for other_id, given_key, family_key in candidates:
             if _similar(full, f"{given_key} {family_key}"):
