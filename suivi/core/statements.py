@@ -19,7 +19,9 @@ through the same machinery for an INSERT whose text never changes. Here:
 Both are plain SQL with every value a parameter; names come from models' metadata.
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
@@ -138,13 +140,61 @@ def insert(objects: Sequence[M] | Iterable[M], using: str = DEFAULT_DB_ALIAS) ->
     if connection.vendor != "postgresql":
         return model._default_manager.using(using).bulk_create(rows)
     sql, params = insert_statement(rows, connection)
+    if (collected := _together.get()) is not None and collected[0] == using:
+        collected[1].append((sql, params, rows))
+        return rows
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        returned = cursor.fetchall()
+        _stored(rows, cursor.fetchall(), using)
+    return rows
+
+
+def _stored(rows: list[Any], returned: list[tuple[Any, ...]], using: str) -> None:
     for row, (key,) in zip(rows, returned, strict=True):
         row.pk = key
         row._state.adding, row._state.db = False, using
-    return rows
+
+
+_together: ContextVar[tuple[str, list[tuple[str, list[Any], list[Any] | None]]] | None] = (
+    ContextVar("statements_together", default=None)
+)
+
+
+@contextmanager
+def together(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """`insert` and `update` calls inside go to PostgreSQL in one round trip when the
+    block ends (each still its own statement, in order; the primary keys are set then),
+    and not at all if it fails. For writes nothing reads back before the end (a unit of
+    work's writes put off to its end). Elsewhere, and when nested, they run at once."""
+    if connections[using].vendor != "postgresql" or _together.get() is not None:
+        yield
+        return
+    collected: list[tuple[str, list[Any], list[Any] | None]] = []
+    token = _together.set((using, collected))
+    try:
+        yield
+    finally:
+        _together.reset(token)
+    if not collected:
+        return
+    if len(collected) == 1:
+        sql, params, rows = collected[0]
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, params)
+            if rows is not None:
+                _stored(rows, cursor.fetchall(), using)
+        return
+    # Several statements in one execute: the client-side binding cursor sends them in
+    # one message; each one's result comes with nextset(). No statement holds a "%".
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            ";\n".join(sql for sql, _p, _r in collected), [p for c in collected for p in c[1]]
+        )
+        for n, (_sql, _params, rows) in enumerate(collected):
+            if n:
+                cursor.nextset()
+            if rows is not None:
+                _stored(rows, cursor.fetchall(), using)
 
 
 def insert_statement(rows: Sequence[models.Model], connection: Any) -> tuple[str, list[Any]]:
@@ -205,5 +255,8 @@ def update(row: models.Model, fields: Iterable[str], using: str = DEFAULT_DB_ALI
         sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {pk_column} = %s"  # noqa: S608
         if len(_INSERTS) < 512:
             _INSERTS[key] = sql
+    if (collected := _together.get()) is not None and collected[0] == using:
+        collected[1].append((sql, [*params, row.pk], None))
+        return
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, row.pk])

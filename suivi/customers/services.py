@@ -477,7 +477,7 @@ _NAMESAKES: statements.Compiled[Any] = statements.Compiled(
     lambda customer_id, prefix, given_key, family_key: (
         Customer.objects.filter(
             # The prefix as an expression: a plain value would be rewritten into its pattern.
-        models.Q(family_key__startswith=models.Value(prefix))
+            models.Q(family_key__startswith=models.Value(prefix))
             & (models.Q(given_key=given_key) | models.Q(family_key=family_key))
         )
         .exclude(pk=customer_id)

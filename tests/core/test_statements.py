@@ -131,3 +131,36 @@ def test_update_writes_only_the_fields_named():
     # then the subject written meanwhile stays
     stored = Case.objects.get(pk=case.pk)
     assert (stored.subject, stored.updated_at) == ("Ailleurs", case.updated_at)
+
+
+def test_writes_together_go_in_one_round_trip_and_get_their_keys():
+    # given a case whose clock changes, and two customers to insert
+    case = builders.case(customer=builders.customer())
+    case.updated_at = clock.now() + timedelta(minutes=5)
+    moment = clock.now()
+    rows = [Customer(given_name=name, created_at=moment) for name in ("Anne", "Paul")]
+
+    # when they are written together
+    with CaptureQueriesContext(connection) as queries, statements.together():
+        statements.update(case, ["updated_at"])
+        statements.insert(rows[:1])
+        statements.insert(rows[1:])
+        assert rows[0].pk is None  # nothing sent yet
+
+    # then one round trip wrote all three, and the new rows know their keys
+    assert len(queries) == 1
+    assert Case.objects.get(pk=case.pk).updated_at == case.updated_at
+    assert sorted(Customer.objects.filter(given_name__in=["Anne", "Paul"]).values_list("pk")) == [
+        (rows[0].pk,),
+        (rows[1].pk,),
+    ]
+
+
+def test_writes_together_are_not_sent_when_the_block_fails():
+    # when the block fails after an insert was asked for
+    with pytest.raises(ValueError), statements.together():
+        statements.insert([Customer(given_name="Jamais", created_at=clock.now())])
+        raise ValueError
+
+    # then nothing was written
+    assert not Customer.objects.filter(given_name="Jamais").exists()

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from suivi.conversations import services as conversations
 from suivi.conversations.models import Case, Interaction
-from suivi.core import clock, statements
+from suivi.core import clock, statements, work
 from suivi.core.errors import InvalidInput
 from suivi.core.vocabulary import Channel
 from suivi.customers.models import Customer, Identity
@@ -88,6 +88,7 @@ def _customer_address(case: Case) -> str:
 
 
 def _thread_headers(case: Case) -> tuple[str, str]:
+    work.flush(name=_UNSENT)  # the Message-IDs put off are read here
     ids = list(
         EmailMessageId.objects.filter(case=case)
         .order_by("-created_at", "-pk")
@@ -159,10 +160,27 @@ def _compose(
         direction=EmailMessageId.Direction.OUTBOUND,
         created_at=moment,
     )
-    statements.insert([outbound])
-    statements.insert([*message_ids, own])
+    if work.at_end(_UNSENT, _insert_unsent):
+        # Inside a unit of work (inbound processing): written at its end, with the
+        # unit's other writes put off, in one round trip. Nothing reads them before.
+        work.memo(_UNSENT)[id(outbound)] = (outbound, [*message_ids, own])  # type: ignore[index]
+    else:
+        statements.insert([outbound])
+        statements.insert([*message_ids, own])
     transaction.on_commit(_wake)
     return outbound
+
+
+# Unit-of-work memo (suivi.core.work): the e-mails composed in the unit and their
+# Message-ID rows, not written yet (id(outbound) -> (outbound, rows)).
+_UNSENT = "channels.email.unsent"
+
+
+def _insert_unsent() -> None:
+    unsent = work.memo(_UNSENT) or {}
+    statements.insert([outbound for outbound, _rows in unsent.values()])
+    statements.insert([row for _outbound, rows in unsent.values() for row in rows])
+    unsent.clear()
 
 
 def _wake() -> None:
