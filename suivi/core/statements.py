@@ -10,7 +10,9 @@ through the same machinery for an INSERT whose text never changes. Here:
   their own values into the stand-ins' places of the same SQL. Rows come back as model
   instances, or as tuples for a `values_list()` queryset, with the fields' converters
   applied, as the ORM would give them. The shape must not depend on the values (no
-  `if value:` in `build`, no value as a LIMIT): one `Compiled` per shape.
+  `if value:` in `build`, no value as a LIMIT): one `Compiled` per shape. Each value
+  must reach the SQL as it is: a value computed from one in `build` (`moment -
+  timedelta(...)`) would be compiled in for good; compute it outside and pass it.
 - `insert(objects)`: one INSERT of model instances of one model, built from the model's
   metadata (the values prepared by their fields, as `save()` does), primary keys set.
   No `pre_save`/`post_save` signals are sent: Suivi's domain logic uses none, and a
@@ -75,11 +77,19 @@ class Compiled(Generic[M]):
         }
         if queryset._iterable_class is ModelIterable:
             info = compiler.klass_info
-            if info is None or info.get("related_klass_infos") or compiler.annotation_col_map:
-                raise TypeError("Compiled model rows: no select_related, no annotations.")
+            if info is None or info.get("related_klass_infos"):
+                raise TypeError("Compiled model rows: no select_related.")
             model = info["model"]
-            names = [column.target.attname for column in select]
-            make: Callable[[Any, str], Any] = lambda row, alias: model.from_db(alias, names, row)  # noqa: E731
+            start, end = info["select_fields"][0], info["select_fields"][-1] + 1
+            names = [column.target.attname for column in select[start:end]]
+            annotations = list((compiler.annotation_col_map or {}).items())
+
+            def make(row: Any, alias: str) -> Any:
+                instance = model.from_db(alias, names, row[start:end])
+                for name, position in annotations:
+                    setattr(instance, name, row[position])
+                return instance
+
         elif queryset._iterable_class is ValuesListIterable:
             make = lambda row, alias: row  # noqa: E731
         else:

@@ -164,3 +164,23 @@ def test_writes_together_are_not_sent_when_the_block_fails():
 
     # then nothing was written
     assert not Customer.objects.filter(given_name="Jamais").exists()
+
+
+def test_compiled_model_rows_carry_their_annotations():
+    # given two customers, one with two identities
+    from django.db.models import Count
+
+    anne = builders.customer(given_name="Anne", family_name="A", email="anne@example.org")
+    paul = builders.customer(given_name="Paul", family_name="P", email="paul@example.org")
+    from suivi.customers.services import identity_add
+
+    identity_add(customer=anne, kind="phone", value="06 12 34 56 78")
+    counted = statements.Compiled(
+        lambda pk: Customer.objects.filter(pk=pk).annotate(identity_count=Count("identities"))
+    )
+
+    # when each is read
+    rows = [counted.first(pk=anne.pk), counted.first(pk=paul.pk)]
+
+    # then each instance has its own count beside its fields
+    assert [(c.given_name, c.identity_count) for c in rows] == [("Anne", 2), ("Paul", 1)]
