@@ -68,8 +68,9 @@ _CASE_STATE = (
 # the instance that is up to date), and the cases it opened (pk -> True).
 LOCKED = "conversations.locked"
 OPENED = "conversations.opened"
-# The clocks of the cases opened in this unit of work, saved once at its end (pk ->
-# (case, fields)): a new case and its acknowledgement make one UPDATE, not two.
+# The clocks of the cases this unit of work holds (opened or locked), saved once at its
+# end (pk -> (case, fields)): a new case and its acknowledgement make one UPDATE, not
+# two, sent with the unit's other writes put off.
 _UNSAVED = "conversations.unsaved"
 
 
@@ -103,6 +104,14 @@ def _save_unsaved() -> None:
     for case, fields in unsaved.values():
         statements.update(case, fields)
     unsaved.clear()
+
+
+def _held_in_this_unit(case: Case) -> bool:
+    """Whether the unit of work holds this very instance locked (it opened the case, or
+    `_lock` locked it): every change to the row goes through it until the commit, and
+    `_lock` writes what was put off before reading the row again."""
+    locked = work.memo(LOCKED)
+    return locked is not None and locked.get(case.pk) is case
 
 
 def case_opened_in_this_unit(case_id: int) -> bool:
@@ -358,7 +367,7 @@ def _case_follow(*, case: Case, interaction: Interaction, moment: datetime) -> N
             .first()
         )
         fields.add("awaiting_reply_since")
-    if case_opened_in_this_unit(case.pk) and work.at_end(_UNSAVED, _save_unsaved):
+    if _held_in_this_unit(case) and work.at_end(_UNSAVED, _save_unsaved):
         unsaved = work.memo(_UNSAVED)
         assert unsaved is not None
         _earlier, earlier_fields = unsaved.get(case.pk, (case, set()))

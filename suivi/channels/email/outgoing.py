@@ -172,15 +172,27 @@ def _compose(
 
 
 # Unit-of-work memo (suivi.core.work): the e-mails composed in the unit and their
-# Message-ID rows, not written yet (id(outbound) -> (outbound, rows)).
+# Message-ID rows, not written yet (id(outbound) -> (outbound, rows); None for
+# Message-IDs alone).
 _UNSENT = "channels.email.unsent"
 
 
 def _insert_unsent() -> None:
     unsent = work.memo(_UNSENT) or {}
-    statements.insert([outbound for outbound, _rows in unsent.values()])
+    statements.insert([outbound for outbound, _rows in unsent.values() if outbound is not None])
     statements.insert([row for _outbound, rows in unsent.values() for row in rows])
     unsent.clear()
+
+
+def record_message_ids(rows: Sequence[EmailMessageId]) -> None:
+    """Store Message-ID rows: at the end of the unit of work when there is one (with
+    its other writes put off, in one round trip), else now."""
+    if not rows:
+        return
+    if work.at_end(_UNSENT, _insert_unsent):
+        work.memo(_UNSENT)[object()] = (None, list(rows))  # type: ignore[index]
+    else:
+        statements.insert(rows)
 
 
 def _wake() -> None:
@@ -257,7 +269,7 @@ def acknowledge(
     recent = counted[0] if counted else 0
     if recent >= config.acknowledgements_per_hour():
         logger.info("Acknowledgement to %s not sent: rate limit", to_address)
-        statements.insert(message_ids)
+        record_message_ids(message_ids)
         return None
     # Two plain queries: one with both as subqueries saves a round trip but costs more
     # to compile than it saves (measured).

@@ -134,7 +134,7 @@ def _process(message: InboundMessage) -> Outcome:
             message_ids=message_ids,
         )
     else:
-        statements.insert(message_ids)
+        outgoing.record_message_ids(message_ids)
     return Outcome(
         how,
         customer_id=customer.pk,

@@ -83,7 +83,10 @@ def test_a_message_continuing_a_case(store, advisor):
     )
     _process(store(email()))
     statements = _process(store(email(message_id="m2@example.org", subject="Re: Facture")))
-    assert len(statements) == 14, "\n".join(statements)
+    # 14 round trips before the third pass: the case's clocks and the Message-ID now go
+    # together at the end of the unit of work (the case is locked in it)
+    assert len(statements) == 13, "\n".join(statements)
+    assert _executed(statements) == 14
 
 
 def test_an_invalid_sender_is_ignored_and_the_transaction_goes_on(store):
