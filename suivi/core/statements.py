@@ -8,8 +8,9 @@ through the same machinery for an INSERT whose text never changes. Here:
 - `Compiled(build)`: `build(**values)` returns the queryset; the first run compiles it
   with stand-ins of the values (the very objects, of the same types), later runs fill
   their own values into the stand-ins' places of the same SQL. Rows come back as model
-  instances, or as tuples for a `values_list()` queryset, with the fields' converters
-  applied, as the ORM would give them. The shape must not depend on the values (no
+  instances (with their `select_related()` instances and annotations), or as tuples
+  for a `values_list()` queryset, with the fields' converters applied, as the ORM would
+  give them. The shape must not depend on the values (no
   `if value:` in `build`, no value as a LIMIT): one `Compiled` per shape. Each value
   must reach the SQL as it is: a value computed from one in `build` (`moment -
   timedelta(...)`) would be compiled in for good; compute it outside and pass it.
@@ -28,7 +29,11 @@ from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
-from django.db.models.query import ModelIterable, ValuesListIterable
+from django.db.models.query import (  # type: ignore[attr-defined]
+    ModelIterable,
+    ValuesListIterable,
+    get_related_populators,
+)
 
 M = TypeVar("M", bound=models.Model)
 
@@ -77,15 +82,18 @@ class Compiled(Generic[M]):
         }
         if queryset._iterable_class is ModelIterable:
             info = compiler.klass_info
-            if info is None or info.get("related_klass_infos"):
-                raise TypeError("Compiled model rows: no select_related.")
+            assert info is not None
             model = info["model"]
             start, end = info["select_fields"][0], info["select_fields"][-1] + 1
             names = [column.target.attname for column in select[start:end]]
             annotations = list((compiler.annotation_col_map or {}).items())
+            # select_related(): the related instances, as ModelIterable makes them.
+            related = get_related_populators(info, compiler.select, queryset.db)
 
             def make(row: Any, alias: str) -> Any:
                 instance = model.from_db(alias, names, row[start:end])
+                for populator in related:
+                    populator.populate(row, instance)
                 for name, position in annotations:
                     setattr(instance, name, row[position])
                 return instance

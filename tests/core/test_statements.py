@@ -73,10 +73,20 @@ def test_a_compiled_queryset_refuses_values_that_would_change_its_shape():
         compiled.rows(flag=None)
 
 
-def test_a_compiled_queryset_refuses_select_related():
-    compiled = statements.Compiled(lambda pk: Case.objects.select_related("customer").filter(pk=pk))
-    with pytest.raises(TypeError):
-        compiled.rows(pk=1)
+def test_compiled_model_rows_come_with_their_select_related_instances():
+    # given two cases of two customers
+    anne, paul = builders.customer(given_name="Anne"), builders.customer(given_name="Paul")
+    cases = [builders.case(customer=anne), builders.case(customer=paul)]
+    compiled = statements.Compiled(
+        lambda pk: Case.objects.select_related("customer").filter(pk=pk)[:1]
+    )
+
+    # when each is read, then its customer comes with it, without another query
+    for case, name in zip(cases, ("Anne", "Paul"), strict=True):
+        with CaptureQueriesContext(connection) as queries:
+            found = compiled.first(pk=case.pk)
+            assert (found.pk, found.customer.given_name) == (case.pk, name)
+        assert len(queries) == 1
 
 
 def test_insert_stores_several_rows_in_one_statement_and_sets_their_keys():

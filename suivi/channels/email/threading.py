@@ -50,7 +50,13 @@ def token_case(*, recipients: list[str]) -> Case | None:
     case_id = addresses.case_in_addresses(recipients)
     if case_id is None:
         return None
-    return Case.objects.select_related("customer").filter(pk=case_id).first()
+    return _TOKEN_CASE.first(pk=case_id)
+
+
+# Every reply to one of our e-mails (its Reply-To holds the token) asks it: compiled once.
+_TOKEN_CASE: Compiled[Case] = Compiled(
+    lambda pk: Case.objects.select_related("customer").filter(pk=pk)[:1]
+)
 
 
 # A known sender's every message asks it: compiled once.
