@@ -221,10 +221,7 @@ def insert_statement(rows: Sequence[models.Model], connection: Any) -> tuple[str
     larger statement (a WITH clause). The primary key is left to the database unless
     an instance has one."""
     model = type(rows[0])
-    meta = model._meta
-    pk = meta.pk
-    assert pk is not None
-    fields = [f for f in meta.concrete_fields if f is not pk or any(r.pk is not None for r in rows)]
+    fields = _insert_fields(model, any(r.pk is not None for r in rows))
     params: list[Any] = []
     for row in rows:
         row._prepare_related_fields_for_save(operation_name="insert")  # type: ignore[attr-defined]
@@ -232,6 +229,20 @@ def insert_statement(rows: Sequence[models.Model], connection: Any) -> tuple[str
     return _insert_sql(model, tuple(f.column for f in fields), len(rows), connection), params
 
 
+def _insert_fields(model: type[models.Model], with_pk: bool) -> list[Any]:
+    key = (model, with_pk)
+    fields = _FIELDS.get(key)
+    if fields is None:
+        pk = model._meta.pk
+        fields = [f for f in model._meta.concrete_fields if f is not pk or with_pk]
+        if any(f.db_default is not models.NOT_PROVIDED for f in fields):
+            # Its value would be an expression to compile: save() or bulk_create().
+            raise TypeError(f"{model.__name__} has a database default: not for insert().")
+        _FIELDS[key] = fields
+    return fields
+
+
+_FIELDS: dict[tuple[type[models.Model], bool], list[Any]] = {}
 _INSERTS: dict[tuple[Any, ...], str] = {}
 
 
