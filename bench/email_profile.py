@@ -11,8 +11,11 @@ SMTP receiver's `store()` called for each message, then the real django-tasks-db
 loop (`db_worker --batch`) run in-process until the queue is empty. Statements are
 counted with `connection.execute_wrapper`; Python CPU is `time.process_time()`, the
 database's is the CPU time of our PostgreSQL backend process read from /proc (the
-server must run on this machine; otherwise that column reads 0). `--profile N` adds a
-cProfile of the processing and prints its N most expensive functions.
+server must run on this machine; otherwise that column reads 0). "Statements" counts
+every statement PostgreSQL runs, "round trips" the executes that sent them (writes put
+off to the end of a unit of work go several in one). `--profile N` adds a cProfile of
+the processing, timed in CPU time (waits for PostgreSQL excluded), and prints its N
+most expensive functions.
 """
 
 import argparse
@@ -50,11 +53,13 @@ class Meter:
     def __init__(self) -> None:
         self.label = "queue"
         self.statements: Counter[str] = Counter()
+        self.trips: Counter[str] = Counter()
         self.python: Counter[str] = Counter()
         self.database: Counter[str] = Counter()
         self.calls: Counter[str] = Counter()
         self.outcomes: Counter[str] = Counter()
         self.by_kind: dict[str, list[int]] = defaultdict(list)
+        self.trips_by_kind: dict[str, list[int]] = defaultdict(list)
 
         self.show: list[str] | None = None  # statements of the task being shown
 
@@ -62,7 +67,10 @@ class Meter:
     _db = 0.0
 
     def __call__(self, execute, sql, params, many, context):
-        self.statements[self.label] += 1
+        # Writes sent together (suivi.core.statements.together) are one round trip of
+        # several statements.
+        self.statements[self.label] += sql.count(";\n") + 1
+        self.trips[self.label] += 1
         if self.show is not None:
             self.show.append(sql[:160])
         return execute(sql, params, many, context)
@@ -70,12 +78,14 @@ class Meter:
 
 class BackendCpu:
     """CPU seconds used by the PostgreSQL processes that served `connection`, summed
-    over reconnections (a new backend process starts from zero)."""
+    over reconnections and pooled connections (a new backend process starts from
+    zero)."""
 
     def __init__(self, connection) -> None:
         self.connection = connection
-        self.pid = 0
-        self.last = 0.0
+        # The pool may hand out another connection (another backend) at any moment:
+        # each backend's CPU is followed on its own.
+        self.last: dict[int, float] = {}
         self.total = 0.0
 
     def __call__(self) -> float:
@@ -86,8 +96,8 @@ class BackendCpu:
         except OSError:
             return self.total
         used = (int(fields[11]) + int(fields[12])) / TICK
-        self.total += used - (self.last if pid == self.pid else 0.0)
-        self.pid, self.last = pid, used
+        self.total += used - self.last.get(pid, 0.0)
+        self.last[pid] = used
         return self.total
 
 
@@ -194,6 +204,7 @@ def main() -> None:
     def measured_process(message):
         kind = kinds.get(message.pk, "?")
         before = meter.statements["e-mail processor"]
+        trips_before = meter.trips["e-mail processor"]
         if args.sql and kind not in shown:
             meter.show = shown[kind] = []
         try:
@@ -202,6 +213,7 @@ def main() -> None:
             meter.show = None
         meter.outcomes[outcome.outcome] += 1
         meter.by_kind[kind].append(meter.statements["e-mail processor"] - before)
+        meter.trips_by_kind[kind].append(meter.trips["e-mail processor"] - trips_before)
         return outcome
 
     Task.call = measured_call  # type: ignore[method-assign]
@@ -210,7 +222,7 @@ def main() -> None:
         queue_names=["default"], interval=0, batch=True, backend_name="default",
         startup_delay=False, max_tasks=None, worker_id="profile", excluded_queue_names=[],
     )  # fmt: skip
-    profiler = cProfile.Profile() if args.profile else None
+    profiler = cProfile.Profile(time.process_time) if args.profile else None
     with connection.execute_wrapper(meter):
         meter.label = "queue"
         meter._cpu, meter._db = time.process_time(), backend_cpu()  # type: ignore[attr-defined]
@@ -231,25 +243,34 @@ def main() -> None:
     print(f"{n} messages, PostgreSQL, one process; {done} processed, {tasks} tasks run")
     print(f"store: {n / store_wall:.0f} msg/s wall; processing: {n / process_wall:.0f} msg/s wall")
     print()
-    print("per message                  | statements | Python CPU ms | database CPU ms | calls")
+    print(
+        "per message                  | statements | round trips | Python CPU ms "
+        "| database CPU ms | calls"
+    )
     labels = ["store", *sorted(k for k in meter.calls if k != "store"), "queue"]
     print("(each line excludes the lines below it that it calls: a task excludes the processor)")
     for label in labels:
         print(
             f"{label:<28} | {meter.statements[label] / n:>10.1f} | "
-            f"{1000 * meter.python[label] / n:>13.2f} | {1000 * meter.database[label] / n:>15.2f}"
+            f"{meter.trips[label] / n:>11.1f} | {1000 * meter.python[label] / n:>13.2f} | "
+            f"{1000 * meter.database[label] / n:>15.2f}"
             f" | {meter.calls[label] or '':>5}"
         )
-    total = [sum(c.values()) for c in (meter.statements, meter.python, meter.database)]
+    total = [sum(c.values()) for c in (meter.statements, meter.python, meter.database, meter.trips)]
     print(
-        f"{'total':<28} | {total[0] / n:>10.1f} | {1000 * total[1] / n:>13.2f} | "
+        f"{'total':<28} | {total[0] / n:>10.1f} | {total[3] / n:>11.1f} | "
+        f"{1000 * total[1] / n:>13.2f} | "
         f"{1000 * total[2] / n:>15.2f} |"
     )
     print()
-    print("e-mail processor statements by message kind (min / mean / max):")
+    print("e-mail processor statements (round trips) by message kind (min / mean / max):")
     for kind, counts in sorted(meter.by_kind.items()):
         mean = sum(counts) / len(counts)
-        print(f"  {kind:<24} {min(counts):>3} / {mean:>5.1f} / {max(counts):>3}  ({len(counts)})")
+        trips = meter.trips_by_kind[kind]
+        print(
+            f"  {kind:<24} {min(counts):>3} / {mean:>5.1f} / {max(counts):>3}  "
+            f"({min(trips)} / {sum(trips) / len(trips):.1f} / {max(trips)})  ({len(counts)})"
+        )
     print("outcomes:", dict(meter.outcomes))
     for title, statements in shown.items():
         print(f"\n{title}: {len(statements)} statements")

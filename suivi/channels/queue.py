@@ -10,9 +10,14 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime
 from typing import Any, TypeVar
 
 from django.db import connection, models
+from django.db.models import Q
+from django.utils import timezone
+
+from suivi.core.statements import Compiled
 
 logger = logging.getLogger("suivi.channels")
 M = TypeVar("M", bound=models.Model)
@@ -22,16 +27,34 @@ def task_waiting(task: Any) -> bool:
     """Whether `task` is queued and not started yet. Only the database task backend can
     tell; with any other, the answer is no (and the caller enqueues)."""
     from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
 
     backend = task.get_backend()
     if not isinstance(backend, DatabaseBackend):
         return False
-    return (
-        DBTaskResult.objects.ready()
-        .filter(task_path=task.module_path, backend_name=backend.alias, queue_name=task.queue_name)
-        .exists()
+    found = _WAITING.first(
+        task_path=task.module_path,
+        backend_name=backend.alias,
+        queue_name=task.queue_name,
+        moment=timezone.now(),
     )
+    return found is not None
+
+
+def _waiting(task_path: str, backend_name: str, queue_name: str, moment: datetime) -> Any:
+    from django_tasks_db.models import DBTaskResult, TaskResultStatus, get_date_max
+
+    # `DBTaskResult.objects.ready()`, with its moment as a value (it reads the clock).
+    return (
+        DBTaskResult.objects.filter(status=TaskResultStatus.READY)
+        .filter(Q(run_after=get_date_max()) | Q(run_after__lte=moment))
+        .filter(task_path=task_path, backend_name=backend_name, queue_name=queue_name)
+        .order_by()
+        .values_list("pk")[:1]
+    )
+
+
+# The receiver asks it after every message it stores: compiled once.
+_WAITING: Compiled[Any] = Compiled(_waiting)
 
 
 _deferred: ContextVar[dict[str, Any] | None] = ContextVar("deferred_wakes", default=None)

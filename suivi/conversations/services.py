@@ -8,7 +8,7 @@ from django.db.models import Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from suivi.core import clock, work
+from suivi.core import clock, statements, work
 from suivi.core.errors import Conflict, InvalidInput, NotFound
 from suivi.core.text import sanitise_html
 from suivi.core.vocabulary import Channel
@@ -68,9 +68,15 @@ _CASE_STATE = (
 # the instance that is up to date), and the cases it opened (pk -> True).
 LOCKED = "conversations.locked"
 OPENED = "conversations.opened"
-# The clocks of the cases opened in this unit of work, saved once at its end (pk ->
-# (case, fields)): a new case and its acknowledgement make one UPDATE, not two.
+# The clocks of the cases this unit of work holds (opened or locked), saved once at its
+# end (pk -> (case, fields)): a new case and its acknowledgement make one UPDATE, not
+# two, sent with the unit's other writes put off.
 _UNSAVED = "conversations.unsaved"
+
+
+_LOCK: statements.Compiled[Any] = statements.Compiled(
+    lambda pk: Case.objects.select_for_update().filter(pk=pk).values_list(*_CASE_STATE)
+)
 
 
 def _lock(case: Case) -> None:
@@ -84,10 +90,10 @@ def _lock(case: Case) -> None:
     if locked is not None and locked.get(case.pk) is case:
         return
     work.flush(name=_UNSAVED)  # what the row is read into must be up to date
-    current = Case.objects.select_for_update().filter(pk=case.pk).values(*_CASE_STATE).first()
+    current = _LOCK.first(pk=case.pk)
     if current is None:
         raise NotFound(case_id=case.pk)
-    for name, value in current.items():
+    for name, value in zip(_CASE_STATE, current, strict=True):
         setattr(case, name, value)
     if locked is not None:
         locked[case.pk] = case
@@ -96,8 +102,16 @@ def _lock(case: Case) -> None:
 def _save_unsaved() -> None:
     unsaved = work.memo(_UNSAVED) or {}
     for case, fields in unsaved.values():
-        case.save(update_fields=sorted(fields))
+        statements.update(case, fields)
     unsaved.clear()
+
+
+def _held_in_this_unit(case: Case) -> bool:
+    """Whether the unit of work holds this very instance locked (it opened the case, or
+    `_lock` locked it): every change to the row goes through it until the commit, and
+    `_lock` writes what was put off before reading the row again."""
+    locked = work.memo(LOCKED)
+    return locked is not None and locked.get(case.pk) is case
 
 
 def case_opened_in_this_unit(case_id: int) -> bool:
@@ -122,7 +136,7 @@ def case_open(
     if not subject.strip():
         raise SubjectRequired()
     moment = opened_at or clock.now()
-    case = Case.objects.create(
+    case = Case(
         customer=customer,
         subject=subject.strip(),
         topic=topic.strip(),
@@ -131,6 +145,7 @@ def case_open(
         opened_at=moment,
         updated_at=moment,
     )
+    statements.insert([case])
     if (locked := work.memo(LOCKED)) is not None:
         # Not yet visible to anyone else: as good as locked, and up to date.
         locked[case.pk] = case
@@ -312,7 +327,7 @@ def interaction_record(
         metadata=metadata,
         moment=moment,
     )
-    interaction.save(force_insert=True)
+    statements.insert([interaction])
     if case is not None:
         _case_follow(case=case, interaction=interaction, moment=moment)
     events.interaction_recorded.publish(interaction=interaction, case=case)
@@ -352,13 +367,13 @@ def _case_follow(*, case: Case, interaction: Interaction, moment: datetime) -> N
             .first()
         )
         fields.add("awaiting_reply_since")
-    if case_opened_in_this_unit(case.pk) and work.at_end(_UNSAVED, _save_unsaved):
+    if _held_in_this_unit(case) and work.at_end(_UNSAVED, _save_unsaved):
         unsaved = work.memo(_UNSAVED)
         assert unsaved is not None
         _earlier, earlier_fields = unsaved.get(case.pk, (case, set()))
         unsaved[case.pk] = (case, fields | earlier_fields)
     else:
-        case.save(update_fields=sorted(fields))
+        statements.update(case, fields)
     if case.status != previous_status:
         events.case_status_changed.publish(case=case, previous=previous_status)
 

@@ -22,7 +22,9 @@ where Django makes savepoints whatever the flag says, there are no memos at all:
 caller reads and writes the database as usual.
 
 A unit of work may also put writes off to its end (`at_end`): the rows several calls
-would each INSERT or UPDATE on their own go to the database together, once.
+would each INSERT or UPDATE on their own go to the database together, once; and the
+writes of several packages put off to the end go in one round trip
+(`statements.together`).
 """
 
 from collections.abc import Callable, Iterator
@@ -31,6 +33,8 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
+
+from . import statements
 
 _AT_END = "core.work.at_end"
 _memos: ContextVar[dict[str, dict[Any, Any]] | None] = ContextVar("unit_of_work", default=None)
@@ -73,6 +77,14 @@ def flush(memos: dict[str, dict[Any, Any]] | None = None, *, name: str | None = 
     if memos is None:
         return
     pending = memos.get(_AT_END, {})
+    if not pending:
+        return
+    # Their INSERTs and UPDATEs go to the database in one round trip.
+    with statements.together():
+        _run(pending, name)
+
+
+def _run(pending: dict[Any, Callable[[], None]], name: str | None) -> None:
     while pending:
         key = name if name is not None else next(iter(pending))
         write = pending.pop(key, None)

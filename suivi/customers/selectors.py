@@ -3,6 +3,7 @@ which also knows about cases an advisor owns."""
 
 from django.db.models import Q, QuerySet
 
+from suivi.core.statements import Compiled
 from suivi.core.text import search_key
 from suivi.people.models import Advisor
 
@@ -21,14 +22,20 @@ def customer_visibility_q(advisor: Advisor) -> Q:
 
 
 def customer_by_identity(*, kind: str, value: str) -> Customer | None:
-    """One indexed query on the unique (kind, value) pair."""
+    """One indexed query on the unique (kind, value) pair; None for an invalid value."""
     try:
         normalised = normalise(kind, value)
     except InvalidIdentity:
         return None
-    return Customer.objects.filter(
-        identities__kind=normalised.kind, identities__value=normalised.value
-    ).first()
+    return _BY_IDENTITY.first(kind=normalised.kind, value=normalised.value)
+
+
+# Every inbound message asks it: compiled once (the unique pair makes at most one row).
+_BY_IDENTITY: Compiled[Customer] = Compiled(
+    lambda kind, value: Customer.objects.filter(
+        identities__kind=kind, identities__value=value
+    ).order_by()[:1]
+)
 
 
 def customers_search(*, queryset: QuerySet[Customer], q: str) -> QuerySet[Customer]:

@@ -9,7 +9,7 @@ from typing import Any, cast
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 
-from suivi.core import clock
+from suivi.core import clock, db, statements
 from suivi.core.errors import Conflict, InvalidInput, NotFound
 from suivi.core.text import search_key
 from suivi.core.vocabulary import Channel, Language
@@ -166,6 +166,99 @@ def customer_create(
     if detect_duplicates:
         transaction.on_commit(lambda: tasks.detect_duplicates.enqueue(customer_id=customer.pk))
     return customer
+
+
+def customer_create_for_identity(
+    *,
+    identity: IdentityInput,
+    given_name: str,
+    family_name: str,
+    language: str = "fr",
+    preferred_channel: str = "",
+) -> tuple[Customer, bool]:
+    """The customer holding `identity`, created now (with these names) if nobody holds it
+    yet: the customer and whether they were created. For a contact from an address the
+    caller just looked up and did not find (an inbound e-mail's sender).
+
+    PostgreSQL: one statement inserts the customer and their identity, the identity
+    `ON CONFLICT DO NOTHING`; no savepoint, no error to catch, no read of the identity
+    the caller has just looked up. When another worker created the same sender a moment
+    ago, our customer row (seen by nobody) is deleted and theirs returned. The caller has
+    the duplicate detection run (as `customer_create(detect_duplicates=False)`).
+    Raises InvalidIdentity for an identity that is not valid, before any write and
+    outside any atomic block: inside a caller's transaction without savepoints, an error
+    leaving an atomic block would doom that transaction."""
+    normalised = normalise(identity.kind, identity.value)
+    if not (given_name.strip() or family_name.strip()):
+        raise CustomerNameRequired()
+    _refuse_unknown_choices(language=language, preferred_channel=preferred_channel)
+    return _create_for_identity(
+        normalised, identity, given_name, family_name, language, preferred_channel
+    )
+
+
+@transaction.atomic
+def _create_for_identity(
+    normalised: Normalised,
+    identity: IdentityInput,
+    given_name: str,
+    family_name: str,
+    language: str,
+    preferred_channel: str,
+) -> tuple[Customer, bool]:
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        try:
+            # Elsewhere (SQLite), the savepoint lets the caller's transaction go on.
+            with db.savepoints(), transaction.atomic():
+                customer = customer_create(
+                    given_name=given_name, family_name=family_name, language=language,
+                    preferred_channel=preferred_channel, identities=[identity],
+                    detect_duplicates=False,
+                )  # fmt: skip
+        except IdentityTaken:
+            return _holder(normalised), False
+        return customer, True
+    moment = clock.now()
+    customer = Customer(
+        given_name=given_name.strip(),
+        family_name=family_name.strip(),
+        language=language,
+        preferred_channel=preferred_channel,
+        created_at=moment,
+    )
+    _set_name_keys(customer)
+    insert_customer, customer_params = statements.insert_statement([customer], connection)
+    meta = Identity._meta
+    quote = connection.ops.quote_name
+    columns = ("customer_id", "kind", "value", "loose_value", "created_at")
+    # Fixed column names; every value is a parameter.
+    sql = (
+        f"WITH c AS ({insert_customer}), i AS (INSERT INTO {quote(meta.db_table)} "  # noqa: S608
+        f"({', '.join(quote(c) for c in columns)}) "
+        "SELECT c.id, %s, %s, %s, %s FROM c ON CONFLICT (kind, value) DO NOTHING "
+        "RETURNING id) SELECT c.id, i.id FROM c LEFT JOIN i ON true"
+    )
+    params = [*customer_params, normalised.kind, normalised.value, normalised.loose_value, moment]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        customer_id, identity_id = cursor.fetchone()
+        if identity_id is None:
+            # Taken meanwhile by another worker's new customer: ours never existed.
+            cursor.execute(
+                f"DELETE FROM {quote(Customer._meta.db_table)} WHERE id = %s",  # noqa: S608
+                [customer_id],
+            )
+            return _holder(normalised), False
+    customer.pk = customer_id
+    customer._state.adding, customer._state.db = False, connection.alias
+    return customer, True
+
+
+def _holder(normalised: Normalised) -> Customer:
+    return Customer.objects.get(
+        identities__kind=normalised.kind, identities__value=normalised.value
+    )
 
 
 @transaction.atomic
@@ -359,37 +452,59 @@ def _similar(a: str, b: str) -> bool:
     return bool(a and b) and difflib.SequenceMatcher(None, a, b).ratio() >= NAME_SIMILARITY
 
 
+# Run for every new customer (each new e-mail sender): compiled once.
+_CUSTOMER: statements.Compiled[Customer] = statements.Compiled(
+    lambda pk: Customer.objects.filter(pk=pk)[:1]
+)
+# Another customer's identities of the same kind and loose value as one of this one's.
+_SHARED_IDENTITIES: statements.Compiled[Any] = statements.Compiled(
+    lambda customer_id: (
+        Identity.objects.filter(
+            models.Exists(
+                Identity.objects.filter(
+                    customer_id=customer_id,
+                    kind=models.OuterRef("kind"),
+                    loose_value=models.OuterRef("loose_value"),
+                )
+            )
+        )
+        .exclude(customer_id=customer_id)
+        .order_by()
+        .values_list("customer_id", "kind")[:50]
+    )
+)
+_NAMESAKES: statements.Compiled[Any] = statements.Compiled(
+    lambda customer_id, prefix, given_key, family_key: (
+        Customer.objects.filter(
+            # The prefix as an expression: a plain value would be rewritten into its pattern.
+            models.Q(family_key__startswith=models.Value(prefix))
+            & (models.Q(given_key=given_key) | models.Q(family_key=family_key))
+        )
+        .exclude(pk=customer_id)
+        .order_by()
+        .values_list("pk", "given_key", "family_key")[:200]
+    )
+)
+
+
 @transaction.atomic
 def duplicates_detect(*, customer_id: int) -> list[PossibleDuplicate]:
     """Flag customers that may be the same person as `customer_id`. Idempotent."""
-    customer = Customer.objects.filter(pk=customer_id).first()
+    customer = _CUSTOMER.first(pk=customer_id)
     if customer is None:
         return []
     reasons: dict[int, PossibleDuplicate.Reason] = {}
     # Only the same kind counts: a customer number may well read like a phone number.
-    same_loose = models.Q(pk__in=[])
-    for kind, loose_value in customer.identities.values_list("kind", "loose_value"):
-        same_loose |= models.Q(kind=kind, loose_value=loose_value)
-    shared = (
-        Identity.objects.filter(same_loose)
-        .exclude(customer_id=customer.pk)
-        .values_list("customer_id", "kind")[:50]
-    )
-    for other_id, kind in shared:
+    for other_id, kind in _SHARED_IDENTITIES.rows(customer_id=customer.pk):
         reasons.setdefault(other_id, _SHARED_IDENTITY_REASON.get(kind, Reason.SAME_IDENTITY))
     full = f"{customer.given_key} {customer.family_key}"
     if customer.family_key:
         # Candidates share the family name's first letters or the exact given name.
-        candidates = (
-            Customer.objects.filter(
-                models.Q(family_key__startswith=customer.family_key[:3])
-                & (
-                    models.Q(given_key=customer.given_key)
-                    | models.Q(family_key=customer.family_key)
-                )
-            )
-            .exclude(pk=customer.pk)
-            .values_list("pk", "given_key", "family_key")[:200]
+        candidates = _NAMESAKES.rows(
+            customer_id=customer.pk,
+            prefix=customer.family_key[:3],
+            given_key=customer.given_key,
+            family_key=customer.family_key,
         )
         for other_id, given_key, family_key in candidates:
             if _similar(full, f"{given_key} {family_key}"):

@@ -6,6 +6,7 @@ here, so `services` stays the one entry point for writes.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from suivi.conversations import services as conversations
 from suivi.conversations.models import Case, Interaction
-from suivi.core import clock, work
+from suivi.core import clock, statements, work
 from suivi.core.errors import Conflict, InvalidInput
 from suivi.customers.models import Customer
 from suivi.people.models import Advisor
@@ -104,6 +105,17 @@ def _distrust() -> None:
         memo[_DISTRUSTED] = True
 
 
+_FIRST_ANSWER_DUE: statements.Compiled[Any] = statements.Compiled(
+    lambda case_id: (
+        Promise.objects.filter(
+            case_id=case_id, kind=Promise.Kind.FIRST_ANSWER, status=Promise.Status.OPEN
+        )
+        .order_by("due_at")
+        .values_list("due_at")[:1]
+    )
+)
+
+
 def first_answer_due(case: Case) -> datetime | None:
     """When the case's open first-answer promise is due (the earliest, if several), or
     None. No query for a case opened in the current unit of work: its promises are the
@@ -116,14 +128,8 @@ def first_answer_due(case: Case) -> datetime | None:
             return min(made_now, default=None)
     else:
         work.flush(name=_PENDING)
-    stored = (
-        Promise.objects.filter(
-            case=case, kind=Promise.Kind.FIRST_ANSWER, status=Promise.Status.OPEN
-        )
-        .order_by("due_at")
-        .values_list("due_at", flat=True)
-        .first()
-    )
+    row = _FIRST_ANSWER_DUE.first(case_id=case.pk)
+    stored = row[0] if row else None
     # Those made in this unit of work may not be written yet.
     return min([*made_now, *([stored] if stored is not None else [])], default=None)
 
@@ -179,14 +185,14 @@ def _create(
         # (or before any other change to promises in it). The row has no id until then.
         work.memo(_PENDING)[id(promise)] = promise  # type: ignore[index]
         return promise
-    promise.save(force_insert=True)
+    statements.insert([promise])
     return promise
 
 
 def _write_pending() -> None:
     pending = work.memo(_PENDING)
     if pending:
-        Promise.objects.bulk_create(list(pending.values()))
+        statements.insert(list(pending.values()))
         pending.clear()
 
 

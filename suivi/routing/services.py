@@ -8,14 +8,14 @@ from django.db.models import Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from suivi.conversations.models import Case, Handoff
-from suivi.core import clock
+from suivi.core import clock, statements
 from suivi.core.errors import InvalidInput
 from suivi.core.vocabulary import Channel
 from suivi.customers.models import Customer
 from suivi.people.models import Advisor, Team
 
 from . import reasons
-from .availability import AT_CAPACITY, AdvisorState, advisor_states
+from .availability import AT_CAPACITY, AdvisorState, advisor_states, advisor_states_compiled
 from .models import LIVE_CHANNELS, AdvisorPresence, Capacity, RoutingDecision
 from .waiting import default_handling_seconds
 
@@ -75,20 +75,25 @@ class _Router:
         self.skipped: list[dict[str, Any]] = []
         owner_id = case.owner_id if case is not None else None
         dedicated_id = customer.dedicated_advisor_id
-        team: Any = customer.team_id
-        for advisor_id in (dedicated_id, owner_id):
-            if team is None and advisor_id is not None:
-                team = Subquery(Advisor.objects.filter(pk=advisor_id).values("team_id")[:1])
-        who = Q(pk__in=[i for i in (owner_id, dedicated_id) if i is not None])
-        if dedicated_id is not None:
-            who |= Q(pk=Subquery(Advisor.objects.filter(pk=dedicated_id).values("backup_id")))
-        if team is not None:
-            who |= Q(team=team) | Q(pk=Subquery(_lead_of(team)))
-        if owner_id is None and dedicated_id is None and team is None:
-            # Nobody to ask about (a new customer, no team yet): the query would match no
-            # one, and compiling its subqueries is most of what it costs.
-            states: list[AdvisorState] = []
-        else:
+        known = {
+            name: value
+            for name, value in (
+                ("owner_id", owner_id), ("dedicated_id", dedicated_id),
+                ("team_id", customer.team_id),
+            )
+            if value is not None
+        }  # fmt: skip
+        states: list[AdvisorState] | None = []
+        if known:
+            # Compiled once per shape (which of the three are known); None for a channel
+            # counting live contacts, asked through the ORM.
+            states = advisor_states_compiled(
+                tuple(sorted(known)), _who, moment=moment, channel=channel,
+                live_contacts=not planned, **known,
+            )  # fmt: skip
+        # else nobody to ask about (a new customer, no team yet): no query.
+        if states is None:
+            who, team = _who(**known)
             states = advisor_states(
                 who=who, moment=moment, channel=channel, lead_of_team=team,
                 live_contacts=not planned,
@@ -172,6 +177,24 @@ class _Router:
         return best, reasons.LEAST_LOADED, extra
 
 
+def _who(
+    *, owner_id: int | None = None, dedicated_id: int | None = None, team_id: int | None = None
+) -> tuple[Q, Any]:
+    """Who may answer: the case owner, the dedicated advisor and their backup, the team
+    (the customer's, else the dedicated advisor's or the owner's) and its lead; and the
+    team, for asking who leads it."""
+    team: Any = team_id
+    for advisor_id in (dedicated_id, owner_id):
+        if team is None and advisor_id is not None:
+            team = Subquery(Advisor.objects.filter(pk=advisor_id).values("team_id")[:1])
+    who = Q(pk__in=[i for i in (owner_id, dedicated_id) if i is not None])
+    if dedicated_id is not None:
+        who |= Q(pk=Subquery(Advisor.objects.filter(pk=dedicated_id).values("backup_id")))
+    if team is not None:
+        who |= Q(team=team) | Q(pk=Subquery(_lead_of(team)))
+    return who, team
+
+
 def _lead_of(team: Any) -> Any:
     return Team.objects.filter(pk=team).values("lead_id")
 
@@ -200,7 +223,7 @@ def route(
         acceptable_wait=acceptable_wait, planned=planned,
     )  # fmt: skip
     # Reads, then one INSERT: atomic by itself, no transaction (or savepoint) needed.
-    decision.save()
+    statements.insert([decision])
     return decision
 
 

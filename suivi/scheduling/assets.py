@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from suivi.conversations import services as conversations
 from suivi.conversations.models import Case, Interaction
-from suivi.core import clock, work
+from suivi.core import clock, statements, work
 from suivi.core.errors import InvalidInput
 from suivi.core.pagination import Page, keyset_page
 from suivi.customers.models import Customer
@@ -128,6 +128,12 @@ def asset_link(
         linked[case.pk] = True
 
 
+# Every interaction on a case asks it: compiled once.
+_CASE_ASSETS: statements.Compiled[Any] = statements.Compiled(
+    lambda case_id: AssetLink.objects.filter(case_id=case_id).values_list("asset_id")
+)
+
+
 def on_interaction_recorded(*, interaction: Interaction, case: Case | None, **_: Any) -> None:
     """An interaction on a case about an asset is about the asset too."""
     if case is None:
@@ -136,7 +142,7 @@ def on_interaction_recorded(*, interaction: Interaction, case: Case | None, **_:
     if conversations.case_opened_in_this_unit(case.pk) and case.pk not in (linked or {}):
         # Opened by this transaction, which linked no asset to it: there is none.
         return
-    asset_ids = list(AssetLink.objects.filter(case=case).values_list("asset_id", flat=True))
+    asset_ids = [asset_id for (asset_id,) in _CASE_ASSETS.rows(case_id=case.pk)]
     if asset_ids:
         moment = clock.now()
         AssetLink.objects.bulk_create(

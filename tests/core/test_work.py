@@ -78,6 +78,31 @@ def test_a_new_case_is_neither_relocked_nor_saved_twice(db, advisor):
 
 
 @pytest.mark.postgresql  # memos need nested blocks without savepoints
+def test_a_case_locked_in_the_unit_has_its_clocks_saved_once_at_the_end(db, advisor):
+    # given a case opened earlier (outside the unit), waiting for nothing
+    customer = builders.customer(advisor=advisor)
+    case = conversations.case_open(customer=customer, subject="Facture")
+    with transaction.atomic():
+        savepoints, unit = _unit()
+        with savepoints, unit:
+            # when the customer writes twice in the unit
+            with CaptureQueriesContext(connection) as queries:
+                builders.inbound(case)
+                builders.inbound(case, text="Et aussi mon adresse.")
+            sql = [q["sql"] for q in queries.captured_queries]
+
+            # then the case was locked once and not updated yet
+            assert len([s for s in sql if "FOR UPDATE" in s]) == 1, sql
+            assert not [s for s in sql if s.startswith("UPDATE")], sql
+            # and another copy of the case reads the row as it will be (written first)
+            other = Case.objects.get(pk=case.pk)
+            conversations._lock(other)
+            assert other.awaiting_reply_since == case.awaiting_reply_since is not None
+    case.refresh_from_db()
+    assert case.awaiting_reply_since is not None
+
+
+@pytest.mark.postgresql  # memos need nested blocks without savepoints
 def test_policy_promises_are_written_before_anything_else_touches_promises(db, advisor):
     customer = builders.customer(advisor=advisor)
     with transaction.atomic():

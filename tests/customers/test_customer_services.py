@@ -11,6 +11,7 @@ from suivi.customers.services import (
     IdentityInput,
     IdentityTaken,
     customer_create,
+    customer_create_for_identity,
     customer_update,
     identity_add,
 )
@@ -220,3 +221,52 @@ def test_identity_taken_by_a_concurrent_request_is_identity_taken():
     # then
     assert isinstance(outcome["result"], IdentityTaken)
     assert Identity.objects.get(value="anne@example.fr").customer_id == first.pk
+
+
+def test_customer_create_for_identity_creates_the_customer_and_their_identity():
+    # when an unknown address writes
+    customer, created = customer_create_for_identity(
+        identity=IdentityInput("email", "Nouveau@Example.org"),
+        given_name="Nouveau",
+        family_name="Client",
+        language="en",
+        preferred_channel="email",
+    )
+
+    # then the customer is stored with the normalised identity and their name keys
+    assert created
+    stored = Customer.objects.get(pk=customer.pk)
+    assert (stored.given_name, stored.family_key, stored.language) == ("Nouveau", "client", "en")
+    assert list(stored.identities.values_list("kind", "value")) == [
+        ("email", "nouveau@example.org")
+    ]
+
+
+def test_customer_create_for_identity_returns_whoever_took_the_identity_meanwhile():
+    # given the address taken by another customer after the caller looked it up
+    holder = builders.customer(given_name="Anne", family_name="Déjà", email="anne@example.org")
+    customers = Customer.objects.count()
+
+    # when the caller creates its own customer for it
+    customer, created = customer_create_for_identity(
+        identity=IdentityInput("email", "anne@example.org"), given_name="A", family_name="D"
+    )
+
+    # then the holder comes back and no customer without identity is left behind
+    assert (customer.pk, created) == (holder.pk, False)
+    assert Customer.objects.count() == customers
+
+
+def test_customer_create_for_identity_refuses_an_invalid_identity_before_writing():
+    # given a transaction that must go on (no savepoint around the call)
+    from suivi.core import db
+
+    with transaction.atomic(), db.no_nested_savepoints():
+        # when
+        with pytest.raises(InvalidIdentity):
+            customer_create_for_identity(
+                identity=IdentityInput("email", "a..b@example.org"), given_name="A", family_name=""
+            )
+
+        # then the transaction is still usable, and nothing was written
+        assert not Customer.objects.exists()

@@ -11,19 +11,20 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from email.utils import formataddr, make_msgid
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
-from django.db.models import F, Func, JSONField, Value
+from django.db.models import Count, F, Func, JSONField, Value
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from suivi.conversations import services as conversations
 from suivi.conversations.models import Case, Interaction
-from suivi.core import clock
+from suivi.core import clock, statements, work
 from suivi.core.errors import InvalidInput
 from suivi.core.vocabulary import Channel
 from suivi.customers.models import Customer, Identity
@@ -87,6 +88,7 @@ def _customer_address(case: Case) -> str:
 
 
 def _thread_headers(case: Case) -> tuple[str, str]:
+    work.flush(name=_UNSENT)  # the Message-IDs put off are read here
     ids = list(
         EmailMessageId.objects.filter(case=case)
         .order_by("-created_at", "-pk")
@@ -134,7 +136,7 @@ def _compose(
         },
     )
     moment = clock.now()
-    outbound = OutboundEmail.objects.create(
+    outbound = OutboundEmail(
         kind=kind,
         case=case,
         interaction=interaction,
@@ -158,9 +160,39 @@ def _compose(
         direction=EmailMessageId.Direction.OUTBOUND,
         created_at=moment,
     )
-    EmailMessageId.objects.bulk_create([*message_ids, own])
+    if work.at_end(_UNSENT, _insert_unsent):
+        # Inside a unit of work (inbound processing): written at its end, with the
+        # unit's other writes put off, in one round trip. Nothing reads them before.
+        work.memo(_UNSENT)[id(outbound)] = (outbound, [*message_ids, own])  # type: ignore[index]
+    else:
+        statements.insert([outbound])
+        statements.insert([*message_ids, own])
     transaction.on_commit(_wake)
     return outbound
+
+
+# Unit-of-work memo (suivi.core.work): the e-mails composed in the unit and their
+# Message-ID rows, not written yet (id(outbound) -> (outbound, rows); None for
+# Message-IDs alone).
+_UNSENT = "channels.email.unsent"
+
+
+def _insert_unsent() -> None:
+    unsent = work.memo(_UNSENT) or {}
+    statements.insert([outbound for outbound, _rows in unsent.values() if outbound is not None])
+    statements.insert([row for _outbound, rows in unsent.values() for row in rows])
+    unsent.clear()
+
+
+def record_message_ids(rows: Sequence[EmailMessageId]) -> None:
+    """Store Message-ID rows: at the end of the unit of work when there is one (with
+    its other writes put off, in one round trip), else now."""
+    if not rows:
+        return
+    if work.at_end(_UNSENT, _insert_unsent):
+        work.memo(_UNSENT)[object()] = (None, list(rows))  # type: ignore[index]
+    else:
+        statements.insert(rows)
 
 
 def _wake() -> None:
@@ -206,6 +238,20 @@ def first_answer_due(case: Case) -> datetime | None:
     return promises.first_answer_due(case)
 
 
+# Asked for every new case: compiled once (one row, the count, when there is any).
+_RECENT_ACKNOWLEDGEMENTS: statements.Compiled[Any] = statements.Compiled(
+    lambda to_address, since: (
+        OutboundEmail.objects.filter(
+            to_address=to_address, kind=OutboundEmail.Kind.ACKNOWLEDGEMENT, created_at__gte=since
+        )
+        .order_by()
+        .values("to_address")
+        .annotate(count=Count("pk"))
+        .values_list("count")
+    )
+)
+
+
 def acknowledge(
     *,
     case: Case,
@@ -219,13 +265,11 @@ def acknowledge(
     `thread_headers`: (In-Reply-To, References) when the caller knows them;
     `message_ids`: the caller's unsaved Message-ID rows, written with the e-mail's own
     (or alone when no acknowledgement goes out)."""
-    since = clock.now() - ACK_WINDOW
-    recent = OutboundEmail.objects.filter(
-        to_address=to_address, kind=OutboundEmail.Kind.ACKNOWLEDGEMENT, created_at__gte=since
-    ).count()
+    counted = _RECENT_ACKNOWLEDGEMENTS.first(to_address=to_address, since=clock.now() - ACK_WINDOW)
+    recent = counted[0] if counted else 0
     if recent >= config.acknowledgements_per_hour():
         logger.info("Acknowledgement to %s not sent: rate limit", to_address)
-        EmailMessageId.objects.bulk_create(message_ids)
+        record_message_ids(message_ids)
         return None
     # Two plain queries: one with both as subqueries saves a round trip but costs more
     # to compile than it saves (measured).

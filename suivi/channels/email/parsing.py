@@ -15,7 +15,8 @@ from datetime import datetime
 from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
-from email.policy import default as default_policy
+from email.policy import EmailPolicy
+from typing import Any
 
 from suivi.core.text import sanitise_html
 
@@ -36,6 +37,34 @@ _AUTO_SUBJECT = re.compile(
     r"undelivered mail|delivery status notification|mail delivery failed|non remis)",
     re.IGNORECASE,
 )
+
+
+class _RememberingPolicy(EmailPolicy):
+    """`email.policy.default` that parses each distinct header once.
+
+    The default policy parses a header anew at every access: one message's Content-Type
+    was parsed about ten times (by the parser itself, then by the charset, disposition
+    and filename accessors), and most headers repeat from one message to the next
+    ("text/plain; charset=utf-8", our own address in To). A parsed header is an
+    immutable string; the same name and raw value always parse to the same one."""
+
+    def header_fetch_parse(self, name: str, value: Any) -> Any:
+        if hasattr(value, "name"):
+            return value
+        key = (name, value)
+        parsed = _PARSED_HEADERS.get(key)
+        if parsed is None:
+            parsed = super().header_fetch_parse(name, value)
+            if len(_PARSED_HEADERS) >= _PARSED_HEADERS_MAX:
+                _PARSED_HEADERS.clear()
+            _PARSED_HEADERS[key] = parsed
+        return parsed
+
+
+# Bounded: a long-running worker sees every sender's From and Subject once.
+_PARSED_HEADERS: dict[tuple[str, str], Any] = {}
+_PARSED_HEADERS_MAX = 2048
+_POLICY = _RememberingPolicy()
 
 
 @dataclass
@@ -88,7 +117,7 @@ class ParsedEmail:
 
 
 def parse(raw: bytes) -> ParsedEmail:
-    message = email.message_from_bytes(raw, policy=default_policy)
+    message = email.message_from_bytes(raw, policy=_POLICY)
     assert isinstance(message, EmailMessage)
     from_name, from_address = _address(message, "From")
     if not from_address:
@@ -133,7 +162,7 @@ def external_id(raw: bytes) -> str:
     if len(plain) == 1 and len(re.findall(rb"^message-id:", head, re.I | re.M)) == 1:
         return f"mid:{plain[0].decode('ascii')}"[:255]
     try:
-        message = BytesParser(policy=default_policy).parsebytes(raw, headersonly=True)
+        message = BytesParser(policy=_POLICY).parsebytes(raw, headersonly=True)
         ids = _ids(_header(message, "Message-ID"))
     except Exception:
         ids = []

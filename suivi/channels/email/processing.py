@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from suivi.conversations import services as conversations
 from suivi.conversations.models import Case, Interaction
-from suivi.core import clock, db, work
+from suivi.core import clock, db, statements, work
 from suivi.core.vocabulary import Channel, Language
 from suivi.customers import selectors as customer_selectors
 from suivi.customers import services as customer_services
@@ -79,7 +79,7 @@ def _process(message: InboundMessage) -> Outcome:
         )
         # Recorded once the case exists: one INSERT rather than an INSERT and an UPDATE.
         decision.case = case
-        decision.save()
+        statements.insert([decision])
         how = "new_case"
     else:
         decision = routing.route(customer=customer, channel=Channel.EMAIL, case=case)
@@ -134,7 +134,7 @@ def _process(message: InboundMessage) -> Outcome:
             message_ids=message_ids,
         )
     else:
-        EmailMessageId.objects.bulk_create(message_ids)
+        outgoing.record_message_ids(message_ids)
     return Outcome(
         how,
         customer_id=customer.pk,
@@ -205,32 +205,23 @@ def _record_auto_reply(
 
 def _customer(parsed: ParsedEmail) -> tuple[Customer | None, bool]:
     """The sender's customer and whether they were created now; an unknown sender
-    becomes one (the background duplicate detection then flags a similar existing
-    customer)."""
+    becomes one (the batch's duplicate detection, enqueued once for its new customers
+    through Outcome.customer_created, then flags a similar existing customer)."""
     found = customer_selectors.customer_by_identity(kind="email", value=parsed.from_address)
     if found is not None:
         return found, False
     given, family = _names(parsed.from_name, parsed.from_address)
     try:
-        # customer_create is atomic, with its own savepoint here: a failure rolls back
-        # only its own writes and leaves our transaction usable.
-        with db.savepoints():
-            customer = customer_services.customer_create(
-                given_name=given,
-                family_name=family,
-                language=_language(parsed),
-                preferred_channel=Channel.EMAIL,
-                identities=[customer_services.IdentityInput("email", parsed.from_address)],
-                # Enqueued once for the batch's new customers (Outcome.customer_created).
-                detect_duplicates=False,
-            )
-    except customer_services.IdentityTaken:
-        # Another worker created them a moment ago.
-        found = customer_selectors.customer_by_identity(kind="email", value=parsed.from_address)
-        return found, False
+        # No savepoint: a sender another worker created meanwhile is simply returned.
+        return customer_services.customer_create_for_identity(
+            identity=customer_services.IdentityInput("email", parsed.from_address),
+            given_name=given,
+            family_name=family,
+            language=_language(parsed),
+            preferred_channel=Channel.EMAIL,
+        )
     except InvalidIdentity:
         return None, False
-    return customer, True
 
 
 def _names(display: str, address: str) -> tuple[str, str]:

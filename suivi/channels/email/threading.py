@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from suivi.conversations.models import Case
 from suivi.core import clock
+from suivi.core.statements import Compiled
 from suivi.core.text import search_key
 
 from ..models import EmailMessageId
@@ -49,7 +50,21 @@ def token_case(*, recipients: list[str]) -> Case | None:
     case_id = addresses.case_in_addresses(recipients)
     if case_id is None:
         return None
-    return Case.objects.select_related("customer").filter(pk=case_id).first()
+    return _TOKEN_CASE.first(pk=case_id)
+
+
+# Every reply to one of our e-mails (its Reply-To holds the token) asks it: compiled once.
+_TOKEN_CASE: Compiled[Case] = Compiled(
+    lambda pk: Case.objects.select_related("customer").filter(pk=pk)[:1]
+)
+
+
+# A known sender's every message asks it: compiled once.
+_RECENT_CASES: Compiled[Case] = Compiled(
+    lambda customer_id, since: Case.objects.filter(
+        customer_id=customer_id, status__in=Case.ACTIVE_STATUSES, updated_at__gte=since
+    ).order_by("-updated_at")[:20]
+)
 
 
 def find_thread(
@@ -73,10 +88,9 @@ def find_thread(
             return Thread(case, "subject_ref")
     key = topic_key(parsed.subject)
     if allow_topic and key:
-        since = clock.now() - SAME_TOPIC_WITHIN
-        candidates = Case.objects.filter(
-            customer_id=customer_id, status__in=Case.ACTIVE_STATUSES, updated_at__gte=since
-        ).order_by("-updated_at")[:20]
+        candidates = _RECENT_CASES.rows(
+            customer_id=customer_id, since=clock.now() - SAME_TOPIC_WITHIN
+        )
         for case in candidates:
             if topic_key(case.subject) == key:
                 return Thread(case, "topic")
