@@ -438,7 +438,7 @@ def interactions_record_many(*, records: list[dict[str, Any]]) -> list[Interacti
         )
         made.append(interaction)
         loose.append(interaction)
-    Interaction.objects.bulk_create(loose)
+    statements.insert(loose)
     result: list[Interaction] = []
     for record, loose_one in zip(records, made, strict=True):
         if loose_one is None:

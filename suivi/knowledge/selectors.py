@@ -6,7 +6,7 @@ version reaches all of them at its window at the same instant.
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import reduce
 from operator import or_
 from typing import Any, Literal
@@ -28,7 +28,7 @@ from django.db.models import (
 )
 from django.urls import reverse
 
-from suivi.core import clock
+from suivi.core import clock, statements
 from suivi.core.errors import NotFound
 from suivi.core.pagination import Page, keyset_page
 from suivi.core.text import excerpt, search_key
@@ -171,23 +171,18 @@ def search(
             for word in words:
                 versions = versions.filter(search_text__contains=word)
         return [_hit(v) for v in versions.order_by("-publish_at", "-pk")[:limit]]
-    sql, slots = _search_statement(tuple(languages), bool(kind), limit)
-    filled = {id(_QUERY): query, id(_MOMENT): clock.now(), id(_KIND): kind}
-    params = [filled.get(id(slot), slot) for slot in slots]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    values: dict[str, Any] = {"query": query, "moment": clock.now()}
+    if kind:
+        values["kind"] = kind
+    rows = _search_statement(tuple(languages), bool(kind), limit).rows(**values)
     return [_hit_of_row(row) for row in rows]
 
 
-# The full-text search's statement depends on the languages, the kind and the limit
-# only: it is compiled once per combination (compiling it through the ORM cost ~3 ms,
-# which the chat assistant paid on every customer message) and run with the query and
-# the clock's time (and the kind asked for) in the slots marked by these stand-ins.
-_QUERY = "\x00suivi:search-query\x00"
-_KIND = "\x00suivi:search-kind\x00"
-_MOMENT = datetime(2000, 1, 1, 0, 0, 0, 424242, tzinfo=UTC)
-_STATEMENTS: dict[tuple[tuple[str, ...], bool, int], tuple[str, list[Any]]] = {}
+# The full-text search's statement depends on the languages, whether a kind is asked and
+# the limit only: it is compiled once per such shape (compiling it through the ORM cost
+# ~3 ms, which the chat assistant paid on every customer message) and run with the
+# query, the clock's time and the kind filled in (suivi.core.statements).
+_SEARCHES: dict[tuple[tuple[str, ...], bool, int], statements.Compiled[Any]] = {}
 _HIT_FIELDS = (
     "article_id", "pk", "number", "article__language", "article__kind", "article__topic",
     "title", "body_text", "rank",
@@ -196,34 +191,31 @@ _HIT_FIELDS = (
 
 def _search_statement(
     languages: tuple[str, ...], of_kind: bool, limit: int
-) -> tuple[str, list[Any]]:
-    """The SQL of a PostgreSQL search and its parameters, where the stand-ins
-    `_QUERY`, `_MOMENT` and `_KIND` (the very objects) mark what each search fills in."""
+) -> statements.Compiled[Any]:
+    """The PostgreSQL search of one shape, compiled on its first run."""
     key = (languages, of_kind, limit)
-    if key in _STATEMENTS:
-        return _STATEMENTS[key]
-    versions = live_versions(_MOMENT).filter(article__language__in=languages)
-    if of_kind:
-        versions = versions.filter(article__kind=_KIND)
-    matches = Q()
-    ranks = []
-    for code in languages:
-        wanted = SearchQuery(_QUERY, config=SEARCH_CONFIGS[code], search_type="websearch")
-        matches |= Q(article__language=code, search_vector=wanted)
-        ranks.append(When(article__language=code, then=SearchRank(F("search_vector"), wanted)))
-    found = (
-        versions.filter(matches)
-        .annotate(rank=Case(*ranks, default=Value(0.0), output_field=FloatField()))
-        .order_by("-rank", "-publish_at", "-pk")
-        .values_list(*_HIT_FIELDS)[:limit]
-    )
-    sql, params = found.query.sql_with_params()
-    stand_ins = (_QUERY, _MOMENT, _KIND)
-    slots = [next((s for s in stand_ins if param == s), param) for param in params]
-    if _QUERY not in slots or _MOMENT not in slots:  # pragma: no cover - a Django change
-        raise RuntimeError("The search statement lost its query or moment parameter.")
-    _STATEMENTS[key] = (sql, slots)
-    return sql, slots
+    if key in _SEARCHES:
+        return _SEARCHES[key]
+
+    def build(*, query: str, moment: datetime, kind: str = "") -> QuerySet[Any]:
+        versions = live_versions(moment).filter(article__language__in=languages)
+        if of_kind:
+            versions = versions.filter(article__kind=kind)
+        matches = Q()
+        ranks = []
+        for code in languages:
+            wanted = SearchQuery(query, config=SEARCH_CONFIGS[code], search_type="websearch")
+            matches |= Q(article__language=code, search_vector=wanted)
+            ranks.append(When(article__language=code, then=SearchRank(F("search_vector"), wanted)))
+        return (
+            versions.filter(matches)
+            .annotate(rank=Case(*ranks, default=Value(0.0), output_field=FloatField()))
+            .order_by("-rank", "-publish_at", "-pk")
+            .values_list(*_HIT_FIELDS)[:limit]
+        )
+
+    _SEARCHES[key] = statements.Compiled(build)
+    return _SEARCHES[key]
 
 
 def _hit_of_row(row: tuple) -> SearchHit:

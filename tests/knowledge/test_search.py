@@ -125,18 +125,18 @@ def test_the_statement_is_compiled_once_and_filled_in_at_each_search(editor, mon
         editor, kind="offer", title="Offre fibre", body="La fibre à 30 euros par mois."
     )
     answer, _ = live_article(editor, title="Panne de fibre", body="Redémarrez la box fibre.")
-    monkeypatch.setattr(selectors, "_STATEMENTS", {})
+    monkeypatch.setattr(selectors, "_SEARCHES", {})
 
     assert {h.article_id for h in selectors.search(query="fibre", language="fr")} == {
         offer.pk,
         answer.pk,
     }
-    compiled = dict(selectors._STATEMENTS)
+    compiled = dict(selectors._SEARCHES)
     assert [h.article_id for h in selectors.search(query="box", language="fr")] == [answer.pk]
     assert [h.article_id for h in selectors.search(query="mois", language="fr")] == [offer.pk]
-    assert compiled == selectors._STATEMENTS  # the same statement, other words
+    assert compiled == selectors._SEARCHES  # the same statement, other words
     assert [h.article_id for h in selectors.search(query="fibre", kind="offer")] == [offer.pk]
     assert [h.article_id for h in selectors.search(query="fibre", kind="answer")] == [answer.pk]
-    assert len(selectors._STATEMENTS) == 2  # both languages, with a kind: one more
+    assert len(selectors._SEARCHES) == 2  # both languages, with a kind: one more
     # (the clock's time is filled in the same way: see the scheduled version above,
     # found by the same statement a day later)

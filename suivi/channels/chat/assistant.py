@@ -27,6 +27,7 @@ from django.utils.translation import gettext
 
 from suivi.conversations import services as conversations
 from suivi.conversations.models import Interaction
+from suivi.core import statements
 from suivi.core.text import search_key
 from suivi.core.vocabulary import Channel
 from suivi.knowledge import selectors as knowledge
@@ -360,7 +361,7 @@ def assistant_turns_many(
         return []
     records = [_interaction(c, m, r) for c, m, r in todo]
     interactions = conversations.interactions_record_many(records=records)
-    lines = ChatMessage.objects.bulk_create(
+    lines = statements.insert(
         [
             ChatMessage(
                 conversation=conversation,

@@ -31,6 +31,7 @@ from django.db import connection, transaction
 
 from suivi.conversations import services as conversations
 from suivi.conversations.models import Interaction
+from suivi.core import statements
 from suivi.core.errors import DomainError
 from suivi.core.vocabulary import Channel
 
@@ -180,7 +181,7 @@ def _together(
         interactions = conversations.interactions_record_many(records=records)
         for line, interaction in zip(lines, interactions, strict=True):
             line.interaction = interaction
-        ChatMessage.objects.bulk_create(lines)
+        statements.insert(lines)
         results: list[tuple[InboundMessage, Outcome]] = []
         made = iter(zip(lines, interactions, records, strict=True))
         for n in new:
