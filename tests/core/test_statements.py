@@ -15,6 +15,7 @@ from tests import builders
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.postgresql  # compiled statements and writes together: PostgreSQL only
 def test_a_compiled_queryset_is_built_once_and_run_with_each_call_s_values():
     # given two customers, and a statement that counts how often it is built
     anne = builders.customer(given_name="Anne", family_name="A", email="anne@example.org")
@@ -65,6 +66,7 @@ def test_compiled_rows_are_converted_as_the_orm_converts_them():
     assert after == []
 
 
+@pytest.mark.postgresql  # compiled statements and writes together: PostgreSQL only
 def test_a_compiled_queryset_refuses_values_that_would_change_its_shape():
     compiled = statements.Compiled(lambda flag: Case.objects.filter(pk=1))
     with pytest.raises(TypeError):
@@ -143,6 +145,7 @@ def test_update_writes_only_the_fields_named():
     assert (stored.subject, stored.updated_at) == ("Ailleurs", case.updated_at)
 
 
+@pytest.mark.postgresql  # compiled statements and writes together: PostgreSQL only
 def test_writes_together_go_in_one_round_trip_and_get_their_keys():
     # given a case whose clock changes, and two customers to insert
     case = builders.case(customer=builders.customer())
@@ -166,6 +169,7 @@ def test_writes_together_go_in_one_round_trip_and_get_their_keys():
     ]
 
 
+@pytest.mark.postgresql  # compiled statements and writes together: PostgreSQL only
 def test_writes_together_are_not_sent_when_the_block_fails():
     # when the block fails after an insert was asked for
     with pytest.raises(ValueError), statements.together():
