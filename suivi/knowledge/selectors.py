@@ -88,18 +88,13 @@ def help_url(*, language: str, article_id: int) -> str:
 
 
 def _hit(version: ArticleVersion, rank: float = 0.0) -> SearchHit:
-    return SearchHit(
-        article_id=version.article_id,
-        version_id=version.pk,
-        number=version.number,
-        language=version.article.language,
-        kind=version.article.kind,
-        topic=version.article.topic,
-        title=version.title,
-        text=version.body_text,
-        excerpt=excerpt(version.body_text, EXCERPT_CHARS),
-        rank=float(rank),
-    )
+    article = version.article
+    return _hit_of_row(
+        (
+            version.article_id, version.pk, version.number, article.language, article.kind,
+            article.topic, version.title, version.body_text, rank,
+        )
+    )  # fmt: skip
 
 
 def live_version(*, article_id: int, language: str | None = None) -> ArticleVersion | None:
@@ -218,7 +213,8 @@ def _search_statement(
     return _SEARCHES[key]
 
 
-def _hit_of_row(row: tuple) -> SearchHit:
+def _hit_of_row(row: tuple[Any, ...]) -> SearchHit:
+    """A hit from the columns of `_HIT_FIELDS`, in that order."""
     article_id, version_id, number, language, kind, topic, title, text, rank = row
     return SearchHit(
         article_id=article_id,
