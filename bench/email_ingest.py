@@ -24,6 +24,7 @@ from pathlib import Path
 from _postgres import BASE, fresh_database, sql
 
 ROOT = Path(__file__).resolve().parent.parent
+TICK = os.sysconf("SC_CLK_TCK")
 DB = os.environ.get("SUIVI_BENCH_DB", "suivi_bench_email")
 
 
@@ -86,6 +87,30 @@ def _wait_port(port: int) -> None:
     raise SystemExit("smtpd did not start")
 
 
+def _cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far; 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def _postgres_cpu() -> float:
+    """CPU seconds of every PostgreSQL process on this machine (backends come and go:
+    read before and after a run, the difference is a lower bound of what it cost)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                comm = (entry / "comm").read_text().strip()
+            except OSError:
+                continue
+            if comm.startswith("postgres"):
+                total += _cpu_seconds(int(entry.name))
+    return total
+
+
 def run(messages: int, workers: int) -> dict[str, float]:
     os.environ["BENCH_MESSAGES"] = str(messages)
     _fresh_database()
@@ -105,6 +130,10 @@ def run(messages: int, workers: int) -> dict[str, float]:
         )
         for i in range(workers)
     ]
+    # Started and idle: what they used to start (imports, connections) is left out.
+    time.sleep(2)
+    before = {p.pid: _cpu_seconds(p.pid) for p in [smtpd, *pool]}
+    database_before, client_before = _postgres_cpu(), time.process_time()
     start = time.perf_counter()
 
     def send(numbers: range) -> None:
@@ -130,6 +159,12 @@ def run(messages: int, workers: int) -> dict[str, float]:
             break
         time.sleep(0.05)
     end_to_end = time.perf_counter() - start
+    cpu = {
+        "smtpd": _cpu_seconds(smtpd.pid) - before[smtpd.pid],
+        "workers": sum(_cpu_seconds(p.pid) - before[p.pid] for p in pool),
+        "postgres": _postgres_cpu() - database_before,
+        "client": time.process_time() - client_before,
+    }
     ((interactions,),) = sql(
         "SELECT count(*) FROM conversations_interaction WHERE direction = 'in'", DB
     )
@@ -144,6 +179,7 @@ def run(messages: int, workers: int) -> dict[str, float]:
         "smtp_per_s": messages / accepted,
         "end_to_end_per_s": messages / end_to_end,
         "cases": cases,
+        **{f"cpu_{k}": v * 1000 / messages for k, v in cpu.items()},
     }
 
 
@@ -156,12 +192,15 @@ def main() -> None:
     print(
         "workers | SMTP accepted (msg/s) | SMTP DATA -> routed interaction (msg/s) | cases"
         " | load average (the machine is shared: figures move with it)"
+        " | CPU ms per message: smtpd, workers, PostgreSQL, this client"
     )
     for workers in args.workers:
         row = run(args.messages, workers)
         print(
             f"{row['workers']:>7} | {row['smtp_per_s']:>21.0f} | "
             f"{row['end_to_end_per_s']:>39.0f} | {row['cases']:>5.0f} | {os.getloadavg()[0]:.1f}"
+            f" | {row['cpu_smtpd']:.1f}, {row['cpu_workers']:.1f}, {row['cpu_postgres']:.1f},"
+            f" {row['cpu_client']:.1f}"
         )
     sql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
 
