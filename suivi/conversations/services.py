@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from suivi.core import clock, statements, work
 from suivi.core.errors import Conflict, InvalidInput, NotFound
 from suivi.core.text import sanitise_html
-from suivi.core.vocabulary import Channel
+from suivi.core.vocabulary import Channel, is_choice
 from suivi.customers.models import Customer
 from suivi.people.models import Advisor
 
@@ -162,7 +162,7 @@ def case_update(*, case: Case, changes: dict[str, Any]) -> Case:
     unknown = set(changes) - CASE_UPDATABLE_FIELDS
     if unknown:
         raise InvalidInput(fields=sorted(unknown))
-    if "status" in changes and changes["status"] not in Case.Status.values:
+    if "status" in changes and not is_choice(Case.Status, changes["status"]):
         raise InvalidInput(
             _("Unknown status: %(status)s.") % {"status": changes["status"]}, field="status"
         )
@@ -230,9 +230,9 @@ def handoff_mark_seen(*, handoff: Handoff, by: Advisor) -> None:
 
 
 def _check_shape(*, channel: str, direction: str, author_kind: str) -> None:
-    if channel not in Channel.values:
+    if not is_choice(Channel, channel):
         raise InvalidInteraction(_("Unknown channel: %(channel)s.") % {"channel": channel})
-    if direction not in Direction.values:
+    if not is_choice(Direction, direction):
         raise InvalidInteraction(_("Unknown direction: %(direction)s.") % {"direction": direction})
     if (channel == Channel.NOTE) != (direction == Direction.INTERNAL):
         raise InvalidInteraction(_("Internal notes, and only they, are internal."))

@@ -7,7 +7,9 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from . import periodic
+        from . import periodic, runtime
+
+        runtime.tune_statement_cache()
 
         # Only the database backend keeps results to prune.
         if settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend":

@@ -1,4 +1,8 @@
-"""Tuning of the long-running web process (served by uvicorn through suivi/asgi.py).
+"""Tuning of the long-running processes: the garbage collector of the web process
+(served by uvicorn through suivi/asgi.py), and psycopg's statement cache in every
+process (called by CoreConfig.ready()).
+
+## The web process's garbage collector
 
 CPython's cyclic garbage collector stops every thread while it runs. A web process
 holding thousands of chat sockets keeps hundreds of thousands of long-lived objects
@@ -16,11 +20,28 @@ into the old generation, whose full collections then walk all of them: 70 ms wit
   become rare. A young collection of that size takes a few milliseconds.
 
 Reference counting frees almost everything anyway; only cycles wait for a collection.
+
+## psycopg's statement cache
+
+With client-side binding (Django's default), psycopg turns each statement's `%s`
+placeholders into its parts once and keeps the result in a cache keyed by the text, but
+only for statements of at most 50 parameters. Ours often have more: a batch of inbound
+messages' outcomes (6 per message), the writes a unit of work puts off to its end sent
+in one round trip (`suivi.core.statements.together`), multi-row INSERTs. Each of those
+was split again on every execution, a regular expression over the whole text: 11 % of
+the e-mail workers' Python time (bench/email_profile.py, 2026-11-24). The cache keeps
+128 statements whatever their size; ours are a few dozen shapes of at most a few KB.
 """
 
 import gc
+import logging
 
 from django.conf import settings
+
+logger = logging.getLogger("suivi.core")
+
+# Statements with up to this many parameters have their conversion cached.
+STATEMENT_CACHE_PARAMETERS = 2000
 
 
 def tune_garbage_collector() -> None:
@@ -31,3 +52,18 @@ def tune_garbage_collector() -> None:
     gc.freeze()
     _young, middle, old = gc.get_threshold()
     gc.set_threshold(young, middle, old)
+
+
+def tune_statement_cache() -> None:
+    """Have psycopg cache the conversion of statements with many parameters too."""
+    try:
+        from psycopg import _queries
+    except ImportError:  # no PostgreSQL driver: nothing to tune
+        return
+    if not hasattr(_queries, "MAX_CACHED_STATEMENT_PARAMS"):
+        # A psycopg that renamed it: statements still work, only slower to convert.
+        logger.warning("psycopg has no MAX_CACHED_STATEMENT_PARAMS: its cache is untuned")
+        return
+    _queries.MAX_CACHED_STATEMENT_PARAMS = max(
+        _queries.MAX_CACHED_STATEMENT_PARAMS, STATEMENT_CACHE_PARAMETERS
+    )

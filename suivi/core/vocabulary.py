@@ -1,5 +1,8 @@
 """Words shared by every domain package: channels and directions of a contact."""
 
+from functools import cache
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -21,3 +24,18 @@ class Channel(models.TextChoices):
 class Language(models.TextChoices):
     FRENCH = "fr", _("French")
     ENGLISH = "en", _("English")
+
+
+@cache
+def _values(choices: type[models.Choices]) -> frozenset[Any]:
+    return frozenset(member.value for member in choices)
+
+
+def is_choice(choices: type[models.Choices], value: Any) -> bool:
+    """Whether `value` is one of the choices' values. `X.values` builds two lists on
+    every call (choices, then values): the services check every contact's channel,
+    direction and language this way, several times per inbound message."""
+    try:
+        return value in _values(choices)
+    except TypeError:  # unhashable: certainly not a value
+        return False

@@ -8,6 +8,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from suivi.core.errors import InvalidInput
+from suivi.core.vocabulary import is_choice
 
 from .models import Identity
 
@@ -29,7 +30,7 @@ class Normalised:
 
 def normalise(kind: str, raw: str) -> Normalised:
     """The canonical value of an identity, or InvalidIdentity with a reason people read."""
-    if kind not in Identity.Kind.values:
+    if not is_choice(Identity.Kind, kind):
         raise InvalidIdentity(_("Unknown identity kind: %(kind)s.") % {"kind": kind}, kind=kind)
     raw = raw.strip()
     if not raw:

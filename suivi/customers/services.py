@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from suivi.core import clock, db, statements
 from suivi.core.errors import Conflict, InvalidInput, NotFound
 from suivi.core.text import search_key
-from suivi.core.vocabulary import Channel, Language
+from suivi.core.vocabulary import Channel, Language, is_choice
 from suivi.people.models import Advisor, Team
 
 from . import tasks
@@ -85,11 +85,11 @@ def _refuse_taken(normalised: list[Normalised]) -> None:
 
 
 def _refuse_unknown_choices(*, language: str | None, preferred_channel: str | None) -> None:
-    if language is not None and language not in Language.values:
+    if language is not None and not is_choice(Language, language):
         raise InvalidInput(
             _("Unknown language: %(language)s.") % {"language": language}, field="language"
         )
-    if preferred_channel and preferred_channel not in Channel.values:
+    if preferred_channel and not is_choice(Channel, preferred_channel):
         raise InvalidInput(
             _("Unknown channel: %(channel)s.") % {"channel": preferred_channel},
             field="preferred_channel",

@@ -17,6 +17,7 @@ from suivi.conversations import services as conversations
 from suivi.conversations.models import Case, Interaction
 from suivi.core import clock, statements, work
 from suivi.core.errors import Conflict, InvalidInput
+from suivi.core.vocabulary import is_choice
 from suivi.customers.models import Customer
 from suivi.people.models import Advisor
 
@@ -210,7 +211,7 @@ def promise_make(
     what = what.strip()
     if not what:
         raise PromiseWithoutWhat()
-    if kind not in Promise.Kind.values:
+    if not is_choice(Promise.Kind, kind):
         raise PromiseKindInvalid(kind=kind)
     if timezone.is_naive(due_at):
         raise InvalidInput(_("The due time needs its time zone."), field="due_at")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from suivi.conversations.models import Case, Handoff
 from suivi.core import clock, statements
 from suivi.core.errors import InvalidInput
-from suivi.core.vocabulary import Channel
+from suivi.core.vocabulary import Channel, is_choice
 from suivi.customers.models import Customer
 from suivi.people.models import Advisor, Team
 
@@ -37,14 +37,14 @@ class UnknownPresence(InvalidInput):
 
 
 def check_channel(channel: str) -> None:
-    if channel not in Channel.values:
+    if not is_choice(Channel, channel):
         raise UnknownChannel(channel=channel)
 
 
 @transaction.atomic
 def presence_set(*, advisor: Advisor, status: str) -> AdvisorPresence:
     """Set what the advisor (or the phone system) says about them right now."""
-    if status not in AdvisorPresence.Status.values:
+    if not is_choice(AdvisorPresence.Status, status):
         raise UnknownPresence(status=status)
     presence, _created = AdvisorPresence.objects.update_or_create(
         advisor=advisor, defaults={"status": status, "updated_at": clock.now()}

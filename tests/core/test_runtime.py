@@ -1,4 +1,5 @@
-"""The web process's garbage collector settings (suivi/core/runtime.py)."""
+"""The processes' tuning (suivi/core/runtime.py): the web process's garbage collector,
+psycopg's statement cache."""
 
 import gc
 import os
@@ -48,3 +49,25 @@ def test_the_asgi_application_tunes_its_process():
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert out.stdout.split() == ["30000", "True"]
+
+
+@pytest.mark.postgresql
+def test_a_statement_with_many_parameters_is_converted_once(db):
+    from django.db import connection
+    from psycopg import _queries
+
+    # given a statement with more parameters than psycopg caches by default (50)
+    values = list(range(120))
+    sql = "SELECT " + ", ".join(["%s::int"] * len(values)) + " -- many parameters"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        before = _queries._query2pg_client.cache_info()
+
+        # when it runs again
+        cursor.execute(sql, values)
+        assert cursor.fetchone() == tuple(values)
+
+    # then its conversion came from the cache (CoreConfig.ready() tuned it)
+    after = _queries._query2pg_client.cache_info()
+    assert after.hits == before.hits + 1
+    assert after.misses == before.misses

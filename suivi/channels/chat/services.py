@@ -20,7 +20,7 @@ from suivi.conversations import services as conversations
 from suivi.conversations.models import Case, Interaction
 from suivi.core import clock
 from suivi.core.errors import Conflict, InvalidInput, NotFound
-from suivi.core.vocabulary import Channel, Language
+from suivi.core.vocabulary import Channel, Language, is_choice
 from suivi.customers import selectors as customer_selectors
 from suivi.customers import services as customer_services
 from suivi.customers.identities import normalise
@@ -74,7 +74,7 @@ class NotAChat(NotFound):
 
 
 def _language(conversation: ChatConversation) -> str:
-    return conversation.language if conversation.language in Language.values else "fr"
+    return conversation.language if is_choice(Language, conversation.language) else "fr"
 
 
 def check_text(text: Any) -> str:
@@ -118,7 +118,7 @@ def conversation_open(
             return found
     return ChatConversation.objects.create(
         widget=widget,
-        language=language if language in Language.values else "fr",
+        language=language if is_choice(Language, language) else "fr",
         origin=origin[:200],
         started_at=clock.now(),
     )

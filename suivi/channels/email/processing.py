@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from suivi.conversations import services as conversations
 from suivi.conversations.models import Case, Interaction
 from suivi.core import clock, db, statements, work
-from suivi.core.vocabulary import Channel, Language
+from suivi.core.vocabulary import Channel, Language, is_choice
 from suivi.customers import selectors as customer_selectors
 from suivi.customers import services as customer_services
 from suivi.customers.identities import InvalidIdentity
@@ -252,7 +252,7 @@ def _language(parsed: ParsedEmail) -> str:
         return Language.ENGLISH
     if french > english:
         return Language.FRENCH
-    return settings.LANGUAGE_CODE[:2] if settings.LANGUAGE_CODE[:2] in Language.values else "fr"
+    return settings.LANGUAGE_CODE[:2] if is_choice(Language, settings.LANGUAGE_CODE[:2]) else "fr"
 
 
 def _visible(parsed: ParsedEmail) -> str:
