@@ -41,11 +41,44 @@ def test_a_remembered_header_is_the_same_for_another_message():
 def test_the_remembered_headers_stay_bounded(monkeypatch):
     # given a small bound
     monkeypatch.setattr(parsing, "_PARSED_HEADERS_MAX", 5)
+    parsing._PARSED_HEADERS.clear()
 
-    # when many distinct messages are parsed
+    # when many distinct messages are parsed, their senders' names in encoded words (a
+    # plain ASCII header is read without the header parser, so without the memo)
     for n in range(20):
-        parsed = parsing.parse(_raw("utf-8", b"Bonjour", sender=f"C{n} <c{n}@example.org>"))
-        assert parsed.from_address == f"c{n}@example.org"
+        sender = f"=?utf-8?q?C=C3=A9{n}?= <c{n}@example.org>"
+        parsed = parsing.parse(_raw("utf-8", b"Bonjour", sender=sender))
+        assert (parsed.from_name, parsed.from_address) == (f"Cé{n}", f"c{n}@example.org")
 
     # then the memo never grew past it
     assert len(parsing._PARSED_HEADERS) <= 5
+
+
+def test_plain_ascii_headers_read_without_the_parser_read_as_with_it():
+    from email import message_from_bytes
+    from email.policy import default
+
+    # given ASCII headers of every shape: folded, quoted, with comments, several addresses
+    raw = (
+        b'From: "Durand, Anne" (client) <Anne.Durand@Example.org>\r\n'
+        b'To: support@suivi.localhost,\r\n  "Ventes" <ventes@suivi.localhost>\r\n'
+        b"Cc: a@example.org (A), b@example.org\r\n"
+        b"Subject: Ma facture\r\n  de mars   (suite)\r\n"
+        b"Message-ID:\r\n <m1@example.org>\r\n"
+        b"References: <r1@example.org>\r\n\t<r2@example.org>\r\n"
+        b"Date: Mon, 3 Mar 2025 09:00:00 +0100\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\nBonjour\r\n"
+    )
+
+    # when they are read (without the header parser) and parsed with Python's
+    parsed = parsing.parse(raw)
+    reference = message_from_bytes(raw, policy=default)
+
+    # then what comes out is what the header parser gives
+    assert parsed.subject == " ".join(str(reference["Subject"]).split())
+    assert (parsed.from_name, parsed.from_address) == ("Durand, Anne", "anne.durand@example.org")
+    assert parsed.to == ["support@suivi.localhost", "ventes@suivi.localhost"]
+    assert parsed.cc == ["a@example.org", "b@example.org"]
+    assert parsed.message_id == "m1@example.org"
+    assert parsed.references == ["r1@example.org", "r2@example.org"]
+    assert parsed.date == reference["Date"].datetime
