@@ -100,10 +100,24 @@ def _lock(case: Case) -> None:
 
 
 def _save_unsaved() -> None:
+    """The cases' changes put off: one UPDATE for all the cases whose same fields
+    changed (a batch of inbound messages changes every case's clocks)."""
     unsaved = work.memo(_UNSAVED) or {}
+    by_fields: dict[frozenset[str], list[Case]] = {}
     for case, fields in unsaved.values():
-        statements.update(case, fields)
+        by_fields.setdefault(frozenset(fields), []).append(case)
+    for fields, cases in by_fields.items():
+        statements.update_many(cases, fields)
     unsaved.clear()
+
+
+def case_changes_write(*, customer_id: int) -> None:
+    """Write the changes to this customer's cases that the unit of work put off (their
+    clocks), before the caller reads those cases with SQL; nothing outside a unit of
+    work, or when none is pending for this customer."""
+    unsaved = work.memo(_UNSAVED)
+    if unsaved and any(case.customer_id == customer_id for case, _f in unsaved.values()):
+        work.flush(name=_UNSAVED)
 
 
 def _held_in_this_unit(case: Case) -> bool:
@@ -367,7 +381,9 @@ def _case_follow(*, case: Case, interaction: Interaction, moment: datetime) -> N
             .first()
         )
         fields.add("awaiting_reply_since")
-    if _held_in_this_unit(case) and work.at_end(_UNSAVED, _save_unsaved):
+    # A change of status is written at once: other contacts of the same unit of work (a
+    # batch of inbound messages) choose cases and advisors by status.
+    if "status" not in fields and _held_in_this_unit(case) and work.at_end(_UNSAVED, _save_unsaved):
         unsaved = work.memo(_UNSAVED)
         assert unsaved is not None
         _earlier, earlier_fields = unsaved.get(case.pk, (case, set()))

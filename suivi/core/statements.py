@@ -289,3 +289,45 @@ def update(row: models.Model, fields: Iterable[str], using: str = DEFAULT_DB_ALI
         return
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, row.pk])
+
+
+def update_many(
+    rows: Sequence[models.Model], fields: Iterable[str], using: str = DEFAULT_DB_ALIAS
+) -> None:
+    """UPDATE the named fields of several stored instances of one model in one statement
+    (PostgreSQL: `UPDATE … FROM (VALUES …)`, each value cast to its column's type);
+    one `update` each elsewhere, or for a single row."""
+    names = sorted(fields)
+    connection = connections[using]
+    if len(rows) <= 1 or connection.vendor != "postgresql":
+        for row in rows:
+            update(row, names, using)
+        return
+    model = type(rows[0])
+    meta = model._meta
+    chosen: list[Any] = [meta.get_field(name) for name in names]
+    params: list[Any] = []
+    for row in rows:
+        params.append(row.pk)
+        params += [f.get_db_prep_save(f.pre_save(row, False), connection) for f in chosen]
+    key = (model, "update_many", tuple(names), len(rows))
+    sql = _INSERTS.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        pk = meta.pk
+        casts = [pk.cast_db_type(connection), *(f.cast_db_type(connection) for f in chosen)]
+        row_sql = "(" + ", ".join(f"%s::{cast}" for cast in casts) + ")"
+        columns = [quote(pk.column), *(quote(f.column) for f in chosen)]
+        assignments = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in chosen)
+        sql = (
+            f"UPDATE {quote(meta.db_table)} AS t SET {assignments} "  # noqa: S608
+            f"FROM (VALUES {', '.join([row_sql] * len(rows))}) AS v({', '.join(columns)}) "
+            f"WHERE t.{quote(pk.column)} = v.{quote(pk.column)}"
+        )
+        if len(_INSERTS) < 512:
+            _INSERTS[key] = sql
+    if (collected := _together.get()) is not None and collected[0] == using:
+        collected[1].append((sql, params, None))
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)

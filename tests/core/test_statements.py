@@ -145,6 +145,33 @@ def test_update_writes_only_the_fields_named():
     assert (stored.subject, stored.updated_at) == ("Ailleurs", case.updated_at)
 
 
+def test_update_many_writes_each_row_s_own_values_in_one_statement(
+    django_assert_max_num_queries,
+):
+    # given three cases whose clocks changed in memory, one of them to no time at all
+    customer = builders.customer()
+    cases = [builders.case(customer=customer, subject=f"Sujet {n}") for n in range(3)]
+    moment = clock.now() + timedelta(minutes=5)
+    for n, case in enumerate(cases):
+        case.subject = "Jamais"
+        case.updated_at = moment + timedelta(minutes=n)
+        case.awaiting_reply_since = None if n == 1 else moment
+    untouched = builders.case(customer=customer, subject="Autre")
+
+    # when their clocks are written together (one statement on PostgreSQL)
+    limit = 1 if connection.vendor == "postgresql" else 3
+    with django_assert_max_num_queries(limit):
+        statements.update_many(cases, ["updated_at", "awaiting_reply_since"])
+
+    # then each row has its own values, and nothing else changed
+    stored = {c.pk: c for c in Case.objects.all()}
+    for n, case in enumerate(cases):
+        row = stored[case.pk]
+        assert (row.subject, row.updated_at) == (f"Sujet {n}", moment + timedelta(minutes=n))
+        assert row.awaiting_reply_since == (None if n == 1 else moment)
+    assert stored[untouched.pk].updated_at == untouched.updated_at
+
+
 @pytest.mark.postgresql  # compiled statements and writes together: PostgreSQL only
 def test_writes_together_go_in_one_round_trip_and_get_their_keys():
     # given a case whose clock changes, and two customers to insert

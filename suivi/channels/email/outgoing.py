@@ -184,6 +184,25 @@ def _insert_unsent() -> None:
     unsent.clear()
 
 
+def message_ids_write() -> None:
+    """Write the e-mails and Message-IDs the unit of work put off, before the caller
+    reads Message-IDs with SQL (threading by In-Reply-To and References)."""
+    work.flush(name=_UNSENT)
+
+
+def _unsent_acknowledgements(to_address: str) -> int:
+    """Acknowledgements to this address composed in the unit of work, not written yet
+    (a batch of inbound messages may hold several of one sender's new cases)."""
+    unsent = work.memo(_UNSENT) or {}
+    return sum(
+        1
+        for outbound, _rows in unsent.values()
+        if outbound is not None
+        and outbound.kind == OutboundEmail.Kind.ACKNOWLEDGEMENT
+        and outbound.to_address == to_address
+    )
+
+
 def record_message_ids(rows: Sequence[EmailMessageId]) -> None:
     """Store Message-ID rows: at the end of the unit of work when there is one (with
     its other writes put off, in one round trip), else now."""
@@ -266,7 +285,7 @@ def acknowledge(
     `message_ids`: the caller's unsaved Message-ID rows, written with the e-mail's own
     (or alone when no acknowledgement goes out)."""
     counted = _RECENT_ACKNOWLEDGEMENTS.first(to_address=to_address, since=clock.now() - ACK_WINDOW)
-    recent = counted[0] if counted else 0
+    recent = (counted[0] if counted else 0) + _unsent_acknowledgements(to_address)
     if recent >= config.acknowledgements_per_hour():
         logger.info("Acknowledgement to %s not sent: rate limit", to_address)
         record_message_ids(message_ids)

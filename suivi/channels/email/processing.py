@@ -167,6 +167,7 @@ def _record_auto_reply(
         customer = customer_selectors.customer_by_identity(kind="email", value=parsed.from_address)
         known = parsed.in_reply_to + parsed.references
         if known:
+            outgoing.message_ids_write()
             row = (
                 EmailMessageId.objects.filter(message_id__in=known[:50])
                 .select_related("case")

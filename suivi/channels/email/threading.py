@@ -12,13 +12,14 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
+from suivi.conversations import services as conversations
 from suivi.conversations.models import Case
 from suivi.core import clock
 from suivi.core.statements import Compiled
 from suivi.core.text import search_key
 
 from ..models import EmailMessageId
-from . import addresses
+from . import addresses, outgoing
 from .parsing import ParsedEmail
 
 # "[Réf. 123]", "[Ref 123]", "[Réf. #123]", "(Ref: 123)".
@@ -74,6 +75,8 @@ def find_thread(
         return Thread(by_token, "token")
     known = parsed.in_reply_to + list(reversed(parsed.references))
     if known:
+        # A message of the same batch may be the one this one answers.
+        outgoing.message_ids_write()
         rows = (
             EmailMessageId.objects.filter(message_id__in=known[:50])
             .select_related("case")
@@ -82,6 +85,8 @@ def find_thread(
         for row in rows:
             if row.case.customer_id == customer_id and _continuable(row.case):
                 return Thread(row.case, "in_reply_to")
+    # The clocks of this customer's cases changed earlier in the batch, not written yet.
+    conversations.case_changes_write(customer_id=customer_id)
     if match := _SUBJECT_REF.search(parsed.subject):
         case = Case.objects.filter(pk=int(match.group(1)), customer_id=customer_id).first()
         if _continuable(case):
