@@ -60,7 +60,8 @@ def send_pending() -> int:
 @task()
 def detect_duplicates_of(*, customer_ids: list[int]) -> int:
     """The duplicate detection of the customers created by one batch of inbound
-    messages: one task rather than one per customer (see customers.duplicates_detect)."""
-    from suivi.customers.services import duplicates_detect
+    messages: one task rather than one per customer, a few statements for all of them
+    (customers.duplicates_detect_many)."""
+    from suivi.customers.services import duplicates_detect_many
 
-    return sum(len(duplicates_detect(customer_id=pk)) for pk in customer_ids)
+    return duplicates_detect_many(customer_ids=customer_ids)

@@ -452,81 +452,110 @@ def _similar(a: str, b: str) -> bool:
     return bool(a and b) and difflib.SequenceMatcher(None, a, b).ratio() >= NAME_SIMILARITY
 
 
-# Run for every new customer (each new e-mail sender): compiled once.
-_CUSTOMER: statements.Compiled[Customer] = statements.Compiled(
-    lambda pk: Customer.objects.filter(pk=pk)[:1]
-)
-# Another customer's identities of the same kind and loose value as one of this one's.
-_SHARED_IDENTITIES: statements.Compiled[Any] = statements.Compiled(
-    lambda customer_id: (
-        Identity.objects.filter(
-            models.Exists(
-                Identity.objects.filter(
-                    customer_id=customer_id,
-                    kind=models.OuterRef("kind"),
-                    loose_value=models.OuterRef("loose_value"),
-                )
-            )
-        )
-        .exclude(customer_id=customer_id)
-        .order_by()
-        .values_list("customer_id", "kind")[:50]
-    )
-)
-_NAMESAKES: statements.Compiled[Any] = statements.Compiled(
-    lambda customer_id, prefix, given_key, family_key: (
-        Customer.objects.filter(
+# Names compared for each customer at most (the closest first letters of family names).
+_NAMESAKES_PER_CUSTOMER = 200
+
+
+def _duplicate_reasons(
+    customers: list[tuple[int, str, str]],
+) -> dict[int, dict[int, "PossibleDuplicate.Reason"]]:
+    """For each (id, given key, family key): the other customers that may be the same
+    person, and why. Three statements whatever the number of customers."""
+    ids = [pk for pk, _given, _family in customers]
+    reasons: dict[int, dict[int, PossibleDuplicate.Reason]] = {pk: {} for pk in ids}
+    # Only the same kind counts: a customer number may well read like a phone number.
+    holders: dict[tuple[str, str], set[int]] = {}
+    for pk, kind, loose in Identity.objects.filter(customer_id__in=ids).values_list(
+        "customer_id", "kind", "loose_value"
+    ):
+        holders.setdefault((kind, loose), set()).add(pk)
+    if holders:
+        by_kind: dict[str, set[str]] = {}
+        for kind, loose in holders:
+            by_kind.setdefault(kind, set()).add(loose)
+        same = models.Q()
+        for kind, values in by_kind.items():
+            same |= models.Q(kind=kind, loose_value__in=sorted(values))
+        for other_id, kind, loose in Identity.objects.filter(same).values_list(
+            "customer_id", "kind", "loose_value"
+        ):
+            reason = _SHARED_IDENTITY_REASON.get(kind, Reason.SAME_IDENTITY)
+            for pk in holders.get((kind, loose), ()):
+                if other_id != pk:
+                    reasons[pk].setdefault(other_id, reason)
+    named = [(pk, given, family) for pk, given, family in customers if family]
+    if named:
+        # Candidates share the family name's first letters, and the given or the family
+        # name exactly.
+        prefixes = models.Q()
+        for prefix in sorted({family[:3] for _pk, _given, family in named}):
             # The prefix as an expression: a plain value would be rewritten into its pattern.
-            models.Q(family_key__startswith=models.Value(prefix))
-            & (models.Q(given_key=given_key) | models.Q(family_key=family_key))
+            prefixes |= models.Q(family_key__startswith=models.Value(prefix))
+        exact = models.Q(given_key__in={g for _p, g, _f in named if g}) | models.Q(
+            family_key__in={f for _p, _g, f in named}
         )
-        .exclude(pk=customer_id)
-        .order_by()
-        .values_list("pk", "given_key", "family_key")[:200]
-    )
-)
+        candidates = list(
+            Customer.objects.filter(prefixes & exact)
+            .order_by()
+            .values_list("pk", "given_key", "family_key")[: _NAMESAKES_PER_CUSTOMER * len(named)]
+        )
+        for pk, given, family in named:
+            full, prefix = f"{given} {family}", family[:3]
+            for other_id, other_given, other_family in candidates:
+                if (
+                    other_id != pk
+                    and other_family.startswith(prefix)
+                    and (other_given == given or other_family == family)
+                    and _similar(full, f"{other_given} {other_family}")
+                ):
+                    reasons[pk].setdefault(other_id, Reason.SIMILAR_NAME)
+    return reasons
+
+
+def _flag_duplicates(reasons: dict[int, dict[int, "PossibleDuplicate.Reason"]]) -> int:
+    """Store the pairs (each once, whichever way it was found); those already known
+    stay as they are. Returns how many pairs were found."""
+    moment = clock.now()
+    pairs: dict[tuple[int, int], PossibleDuplicate] = {}
+    for pk, found in reasons.items():
+        for other_id, reason in found.items():
+            key = (min(pk, other_id), max(pk, other_id))
+            pairs.setdefault(
+                key,
+                PossibleDuplicate(
+                    customer_id=key[0], other_id=key[1], reason=reason, detected_at=moment
+                ),
+            )
+    if pairs:
+        PossibleDuplicate.objects.bulk_create(list(pairs.values()), ignore_conflicts=True)
+    return len(pairs)
 
 
 @transaction.atomic
 def duplicates_detect(*, customer_id: int) -> list[PossibleDuplicate]:
     """Flag customers that may be the same person as `customer_id`. Idempotent."""
-    customer = _CUSTOMER.first(pk=customer_id)
-    if customer is None:
+    row = Customer.objects.filter(pk=customer_id).values_list("pk", "given_key", "family_key")
+    customers = list(row)
+    if not customers or not _flag_duplicates(_duplicate_reasons(customers)):
         return []
-    reasons: dict[int, PossibleDuplicate.Reason] = {}
-    # Only the same kind counts: a customer number may well read like a phone number.
-    for other_id, kind in _SHARED_IDENTITIES.rows(customer_id=customer.pk):
-        reasons.setdefault(other_id, _SHARED_IDENTITY_REASON.get(kind, Reason.SAME_IDENTITY))
-    full = f"{customer.given_key} {customer.family_key}"
-    if customer.family_key:
-        # Candidates share the family name's first letters or the exact given name.
-        candidates = _NAMESAKES.rows(
-            customer_id=customer.pk,
-            prefix=customer.family_key[:3],
-            given_key=customer.given_key,
-            family_key=customer.family_key,
-        )
-        for other_id, given_key, family_key in candidates:
-            if _similar(full, f"{given_key} {family_key}"):
-                reasons.setdefault(other_id, Reason.SIMILAR_NAME)
-    if not reasons:
-        return []
-    moment = clock.now()
-    pairs = [
-        PossibleDuplicate(
-            customer_id=min(customer.pk, other_id),
-            other_id=max(customer.pk, other_id),
-            reason=reason,
-            detected_at=moment,
-        )
-        for other_id, reason in reasons.items()
-    ]
-    PossibleDuplicate.objects.bulk_create(pairs, ignore_conflicts=True)
     return list(
         PossibleDuplicate.objects.filter(
-            models.Q(customer=customer) | models.Q(other=customer)
+            models.Q(customer_id=customer_id) | models.Q(other_id=customer_id)
         ).filter(status=PossibleDuplicate.Status.OPEN)
     )
+
+
+@transaction.atomic
+def duplicates_detect_many(*, customer_ids: list[int]) -> int:
+    """`duplicates_detect` for several customers at once (the new senders of a batch of
+    inbound messages): the same pairs, in a few statements for all. Returns how many
+    pairs were found (new or already known)."""
+    customers = list(
+        Customer.objects.filter(pk__in=customer_ids).values_list("pk", "given_key", "family_key")
+    )
+    if not customers:
+        return 0
+    return _flag_duplicates(_duplicate_reasons(customers))
 
 
 @transaction.atomic

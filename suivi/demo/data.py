@@ -30,7 +30,7 @@ from suivi.core import clock
 from suivi.core.text import search_key
 from suivi.customers.identities import normalise
 from suivi.customers.models import Customer, Identity, PossibleDuplicate
-from suivi.customers.services import NAME_SIMILARITY, duplicates_detect
+from suivi.customers.services import NAME_SIMILARITY, duplicates_detect_many
 from suivi.people import services as people
 from suivi.people.models import Absence, Advisor, Team
 from suivi.promises.models import Promise
@@ -631,8 +631,7 @@ def load_demo(*, seed: int = 2026, customers: int = 3000, stdout: Any = None) ->
         advisors, teams = _create_people()
         counts = _write(plan, advisors, teams)
         duplicate_ids = counts.pop("duplicate_ids")
-        for customer_id in duplicate_ids:
-            duplicates_detect(customer_id=customer_id)
+        duplicates_detect_many(customer_ids=duplicate_ids)
         load_scheduling_demo(seed=seed)
         load_callbacks_demo(advisor=advisors[DEMO_USERNAME])
         articles = load_knowledge_demo(editor=advisors["nathalie"])

@@ -8,6 +8,7 @@ from suivi.customers.services import (
     customer_create,
     duplicate_dismiss,
     duplicates_detect,
+    duplicates_detect_many,
     identity_add,
 )
 
@@ -160,3 +161,53 @@ def test_review_list_shows_open_pairs_the_reviewer_can_see(advisor, outsider):
 
     # then
     assert [(p.customer_id, p.other_id) for p in pairs] == [(mine.pk, also_mine.pk)]
+
+
+def test_several_new_customers_are_compared_at_once_and_with_each_other(
+    django_assert_max_num_queries,
+):
+    # given known customers, and new ones: a namesake, the holder of a known address's
+    # variant, two newcomers alike, and someone else entirely
+    anne = builders.customer(given_name="Anne", family_name="Roy", email="anne@example.fr")
+    helene = builders.customer(given_name="Hélène", family_name="Dupont")
+    new = [
+        builders.customer(given_name="Helene", family_name="Dupond"),
+        builders.customer(given_name="Zélie", family_name="Blanc", email="anne+x@example.fr"),
+        builders.customer(given_name="Marc", family_name="Lefebvre"),
+        builders.customer(given_name="Marc", family_name="Lefèvre"),
+        builders.customer(given_name="Paul", family_name="Martin", email="paul@example.fr"),
+    ]
+
+    # when they are compared together, in five statements whatever their number (the
+    # customers, their identities, the same identities, the namesakes, the pairs; and
+    # a savepoint and its release inside the test's transaction)
+    with django_assert_max_num_queries(7):
+        found = duplicates_detect_many(customer_ids=[c.pk for c in new])
+
+    # then the same pairs as one by one, each once
+    assert found == 3
+    assert _pairs() == {
+        (helene.pk, new[0].pk),
+        (anne.pk, new[1].pk),
+        (new[2].pk, new[3].pk),
+    }
+    reasons = dict(PossibleDuplicate.objects.values_list("other_id", "reason"))
+    assert reasons[new[1].pk] == PossibleDuplicate.Reason.SAME_EMAIL
+    assert reasons[new[0].pk] == PossibleDuplicate.Reason.SIMILAR_NAME
+
+
+def test_comparing_customers_at_once_is_idempotent_and_knows_nobody_unknown():
+    # given a pair already flagged and dismissed
+    builders.customer(given_name="Anne", family_name="Roy", email="anne@example.fr")
+    two = builders.customer(given_name="Zélie", family_name="Blanc", email="anne+x@example.fr")
+    (pair,) = duplicates_detect(customer_id=two.pk)
+    duplicate_dismiss(pair=pair)
+
+    # when compared again, with an id nobody has
+    assert duplicates_detect_many(customer_ids=[two.pk, 999_999]) == 1
+    assert duplicates_detect_many(customer_ids=[999_999]) == 0
+
+    # then the pair is still the one, still dismissed
+    assert list(PossibleDuplicate.objects.values_list("status", flat=True)) == [
+        PossibleDuplicate.Status.DISMISSED
+    ]
