@@ -29,19 +29,25 @@ only for statements of at most 50 parameters. Ours often have more: a batch of i
 messages' outcomes (6 per message), the writes a unit of work puts off to its end sent
 in one round trip (`suivi.core.statements.together`), multi-row INSERTs. Each of those
 was split again on every execution, a regular expression over the whole text: 11 % of
-the e-mail workers' Python time (bench/email_profile.py, 2026-11-24). The cache keeps
-128 statements whatever their size; ours are a few dozen shapes of at most a few KB.
+the e-mail workers' Python time (bench/email_profile.py, 2026-11-24). The limit is
+raised, and the cache, 128 statements, holds 1,024: the multi-row statements come in one
+shape per row count, and they must not push the small hot ones out. Statements longer
+than 4 KB stay uncached (psycopg's own limit); the cache holds texts, never values.
 """
 
 import gc
 import logging
+from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
 
 logger = logging.getLogger("suivi.core")
 
-# Statements with up to this many parameters have their conversion cached.
+# Statements with up to this many parameters have their conversion cached...
 STATEMENT_CACHE_PARAMETERS = 2000
+# ... in a cache of this many statements.
+STATEMENT_CACHE_SIZE = 1024
 
 
 def tune_garbage_collector() -> None:
@@ -60,10 +66,16 @@ def tune_statement_cache() -> None:
         from psycopg import _queries
     except ImportError:  # no PostgreSQL driver: nothing to tune
         return
-    if not hasattr(_queries, "MAX_CACHED_STATEMENT_PARAMS"):
-        # A psycopg that renamed it: statements still work, only slower to convert.
-        logger.warning("psycopg has no MAX_CACHED_STATEMENT_PARAMS: its cache is untuned")
+    cached: Any = getattr(_queries, "_query2pg_client", None)
+    if not hasattr(_queries, "MAX_CACHED_STATEMENT_PARAMS") or not hasattr(cached, "cache_info"):
+        # A psycopg that renamed them: statements still work, only slower to convert.
+        logger.warning("psycopg's statement cache has changed: left untuned")
         return
     _queries.MAX_CACHED_STATEMENT_PARAMS = max(
         _queries.MAX_CACHED_STATEMENT_PARAMS, STATEMENT_CACHE_PARAMETERS
     )
+    if (cached.cache_info().maxsize or 0) < STATEMENT_CACHE_SIZE:
+        # The module looks the cached function up at each call: a larger one replaces it.
+        _queries._query2pg_client = lru_cache(maxsize=STATEMENT_CACHE_SIZE)(
+            _queries._query2pg_client_nocache
+        )

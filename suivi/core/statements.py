@@ -314,7 +314,7 @@ def update_many(
     sql = _INSERTS.get(key)
     if sql is None:
         quote = connection.ops.quote_name
-        pk = meta.pk
+        pk: Any = meta.pk
         casts = [pk.cast_db_type(connection), *(f.cast_db_type(connection) for f in chosen)]
         row_sql = "(" + ", ".join(f"%s::{cast}" for cast in casts) + ")"
         columns = [quote(pk.column), *(quote(f.column) for f in chosen)]

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from suivi.core import clock, db, statements
@@ -484,32 +484,35 @@ def _duplicate_reasons(
                 if other_id != pk:
                     reasons[pk].setdefault(other_id, reason)
     named = [(pk, given, family) for pk, given, family in customers if family]
-    if named:
-        # Candidates share the family name's first letters, and the given or the family
-        # name exactly.
-        prefixes = models.Q()
-        for prefix in sorted({family[:3] for _pk, _given, family in named}):
-            # The prefix as an expression: a plain value would be rewritten into its pattern.
-            prefixes |= models.Q(family_key__startswith=models.Value(prefix))
-        exact = models.Q(given_key__in={g for _p, g, _f in named if g}) | models.Q(
-            family_key__in={f for _p, _g, f in named}
-        )
-        candidates = list(
-            Customer.objects.filter(prefixes & exact)
-            .order_by()
-            .values_list("pk", "given_key", "family_key")[: _NAMESAKES_PER_CUSTOMER * len(named)]
-        )
-        for pk, given, family in named:
-            full, prefix = f"{given} {family}", family[:3]
-            for other_id, other_given, other_family in candidates:
-                if (
-                    other_id != pk
-                    and other_family.startswith(prefix)
-                    and (other_given == given or other_family == family)
-                    and _similar(full, f"{other_given} {other_family}")
-                ):
-                    reasons[pk].setdefault(other_id, Reason.SIMILAR_NAME)
+    for pk, other_id, other_given, other_family in _namesakes(named):
+        given, family = next((g, f) for p, g, f in named if p == pk)
+        if _similar(f"{given} {family}", f"{other_given} {other_family}"):
+            reasons[pk].setdefault(other_id, Reason.SIMILAR_NAME)
     return reasons
+
+
+def _namesakes(named: list[tuple[int, str, str]]) -> list[tuple[int, int, str, str]]:
+    """(customer id, other id, other's given key, other's family key) for each customer's
+    candidates: the family name's first letters, and the given or the family name
+    exactly; at most _NAMESAKES_PER_CUSTOMER each. One statement (each customer's own
+    query, limited, in a UNION ALL) where the database allows it, else one each."""
+    queries = [
+        Customer.objects.filter(
+            # The prefix as an expression: a plain value would be rewritten into its pattern.
+            models.Q(family_key__startswith=models.Value(family[:3]))
+            & (models.Q(given_key=given) | models.Q(family_key=family))
+        )
+        .exclude(pk=pk)
+        .order_by()
+        .annotate(of=models.Value(pk, output_field=models.BigIntegerField()))
+        .values_list("of", "pk", "given_key", "family_key")[:_NAMESAKES_PER_CUSTOMER]
+        for pk, given, family in named
+    ]
+    if not queries:
+        return []
+    if len(queries) == 1 or not connection.features.supports_slicing_ordering_in_compound:
+        return [row for query in queries for row in query]
+    return list(queries[0].union(*queries[1:], all=True))
 
 
 def _flag_duplicates(reasons: dict[int, dict[int, "PossibleDuplicate.Reason"]]) -> int:

@@ -71,3 +71,4 @@ def test_a_statement_with_many_parameters_is_converted_once(db):
     after = _queries._query2pg_client.cache_info()
     assert after.hits == before.hits + 1
     assert after.misses == before.misses
+    assert after.maxsize == 1024

@@ -1,4 +1,5 @@
 import pytest
+from django.db import connection
 
 from suivi.conversations.selectors import customers_visible_to
 from suivi.customers.models import PossibleDuplicate
@@ -180,8 +181,10 @@ def test_several_new_customers_are_compared_at_once_and_with_each_other(
 
     # when they are compared together, in five statements whatever their number (the
     # customers, their identities, the same identities, the namesakes, the pairs; and
-    # a savepoint and its release inside the test's transaction)
-    with django_assert_max_num_queries(7):
+    # a savepoint and its release inside the test's transaction). SQLite cannot limit
+    # each part of a UNION: one namesakes query per customer there.
+    limit = 7 if connection.vendor == "postgresql" else 6 + len(new)
+    with django_assert_max_num_queries(limit):
         found = duplicates_detect_many(customer_ids=[c.pk for c in new])
 
     # then the same pairs as one by one, each once
@@ -211,3 +214,26 @@ def test_comparing_customers_at_once_is_idempotent_and_knows_nobody_unknown():
     assert list(PossibleDuplicate.objects.values_list("status", flat=True)) == [
         PossibleDuplicate.Status.DISMISSED
     ]
+
+
+def test_a_common_name_does_not_crowd_out_another_customer_s_namesakes(monkeypatch):
+    # given at most two names compared per customer, a new customer with many namesakes
+    # and another with one
+    from suivi.customers import services
+
+    monkeypatch.setattr(services, "_NAMESAKES_PER_CUSTOMER", 2)
+    for _ in range(5):
+        builders.customer(given_name="Marie", family_name="Martin")
+    louise = builders.customer(given_name="Louise", family_name="Bernard")
+    new = [
+        builders.customer(given_name="Marie", family_name="Martins"),
+        builders.customer(given_name="Louise", family_name="Bernart"),
+    ]
+
+    # when both are compared at once
+    duplicates_detect_many(customer_ids=[c.pk for c in new])
+
+    # then the second still found her namesake, and the first two of hers at most
+    pairs = _pairs()
+    assert (louise.pk, new[1].pk) in pairs
+    assert len([p for p in pairs if new[0].pk in p]) == 2
