@@ -135,12 +135,12 @@ def search(
 
     PostgreSQL: full text over the stored tsvector with the language's configuration
     (accents ignored, words stemmed: "résilier" finds "résiliation"), ranked by ts_rank,
-    the title weighing more. SQLite: every word must appear (accents and case ignored),
-    the most recently published first. `language` None searches both languages, each
-    with its own configuration. Retired, draft and not-yet-due versions are never
-    returned. `match="any"`: a version matching any word of the query is a candidate
-    (the chat assistant asks so, then judges coverage itself: a customer's sentence
-    holds words no article has)."""
+    the title weighing more. SQLite: every word's stem must appear (accents and case
+    ignored), titles holding more of them first, then the most recently published.
+    `language` None searches both languages, each with its own configuration. Retired,
+    draft and not-yet-due versions are never returned. `match="any"`: a version matching
+    any word of the query is a candidate (the chat assistant asks so, then judges
+    coverage itself: a customer's sentence holds words no article has)."""
     query = query.strip()[:QUERY_MAX_CHARS]
     if match == "any":
         # Words only: websearch reads "-", quotes and "or" as operators.
@@ -155,8 +155,9 @@ def search(
         if kind:
             versions = versions.filter(article__kind=kind)
         versions = versions.select_related("article")
-        # A plural finds its singular ("livraisons" → "livraison", found inside both).
-        words = [re.sub(r"(?<=\w{3})[sx]$", "", w) for w in search_key(query).split()]
+        # Each word by its stem, found inside the text's words: "livraisons" finds
+        # "livraison", "résiliation" finds "résilier" (PostgreSQL's stemming, roughly).
+        words = [_stem(w) for w in search_key(query).split()]
         words = [w for w in words if w != "or"] if match == "any" else words[:10]
         if not words:
             return []
@@ -165,12 +166,43 @@ def search(
         else:
             for word in words:
                 versions = versions.filter(search_text__contains=word)
-        return [_hit(v) for v in versions.order_by("-publish_at", "-pk")[:limit]]
+        # The title weighs more (as on PostgreSQL): versions whose title holds more of
+        # the words first, then the most recently published, among the latest matches.
+        found = list(versions.order_by("-publish_at", "-pk")[: max(limit, SQLITE_CANDIDATES)])
+        titled = {v.pk: sum(w in search_key(v.title) for w in words) for v in found}
+        found.sort(key=lambda v: -titled[v.pk])  # stable: recency within the same score
+        return [_hit(v) for v in found[:limit]]
     values: dict[str, Any] = {"query": query, "moment": clock.now()}
     if kind:
         values["kind"] = kind
     rows = _search_statement(tuple(languages), bool(kind), limit).rows(**values)
     return [_hit_of_row(row) for row in rows]
+
+
+# Endings cut from a word for the embedded SQLite's search, longest first: French and
+# English derivations and inflections. What is left is at least _STEM_MIN letters long.
+_ENDINGS = sorted(
+    {
+        "ations", "ation", "ements", "ement", "ments", "ment", "euses", "euse", "eurs",
+        "eur", "ances", "ance", "ences", "ence", "ites", "ite", "ives", "ive", "ifs", "if",
+        "ees", "ee", "es", "er", "ez", "ir", "ons", "ings", "ing", "ions", "ion", "ness",
+        "ers", "ed", "ly", "s", "x", "e",
+    },
+    key=len,
+    reverse=True,
+)  # fmt: skip
+_STEM_MIN = 4
+# Matches the embedded SQLite's search ranks by title (the most recent first).
+SQLITE_CANDIDATES = 50
+
+
+def _stem(word: str) -> str:
+    """A search key's word without its derivation or inflection ending, when enough of
+    it is left to mean something ("resiliation" → "resili", "livraisons" → "livrais")."""
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= _STEM_MIN:
+            return word[: -len(ending)]
+    return word
 
 
 # The full-text search's statement depends on the languages, whether a kind is asked and

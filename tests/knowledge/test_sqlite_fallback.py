@@ -1,5 +1,5 @@
 """On the embedded SQLite the migrations apply (the full-text parts are PostgreSQL only)
-and search falls back to accent- and case-insensitive word matching. Run in a
+and search falls back to accent- and case-insensitive matching of word stems. Run in a
 subprocess on a fresh SQLite file, whatever database the rest of the suite uses."""
 
 import os
@@ -21,6 +21,11 @@ print([h.title for h in selectors.search(query="RESILIATION contrat", language="
 print([h.title for h in selectors.search(query="résiliation", language="fr")])
 print([h.title for h in selectors.search(query="résiliation", language="en")])
 print([h.title for h in selectors.search(query="contrats", language="fr")])
+m = services.article_create(kind="answer", language="fr", title="Déménager",
+                            body="Pensez à résilier ou transférer.", by=editor)
+services.version_publish_urgently(version=m.versions.get(), by=editor, reason="setup")
+print([h.title for h in selectors.search(query="résilier", language="fr")])
+print([h.title for h in selectors.search(query="déménagement", language="fr")])
 from suivi.channels.chat import assistant
 said = assistant.reply_to(question="Bonjour, comment résilier mon contrat ?", language="fr")
 print(said.outcome, said.hit.title, said.text)
@@ -51,6 +56,9 @@ def test_sqlite_migrates_and_searches_with_the_fallback(tmp_path: Path):
         "['Résiliation du contrat']",
         "[]",
         "['Résiliation du contrat']",  # a plural finds the singular
+        # a derived word finds its kin; the title weighs more than recency
+        "['Résiliation du contrat', 'Déménager']",
+        "['Déménager']",
         "answered Résiliation du contrat Résilier depuis l'espace client.",
         "unknown",
         "unknown",
