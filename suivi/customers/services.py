@@ -454,6 +454,9 @@ def _similar(a: str, b: str) -> bool:
 
 # Names compared for each customer at most (the closest first letters of family names).
 _NAMESAKES_PER_CUSTOMER = 200
+# Identities shared with others read at most, per customer compared (an address many
+# customers have, such as a shop's, must not flood the review list).
+_SHARED_PER_CUSTOMER = 50
 
 
 def _duplicate_reasons(
@@ -476,17 +479,16 @@ def _duplicate_reasons(
         same = models.Q()
         for kind, values in by_kind.items():
             same |= models.Q(kind=kind, loose_value__in=sorted(values))
-        for other_id, kind, loose in Identity.objects.filter(same).values_list(
-            "customer_id", "kind", "loose_value"
-        ):
+        shared = Identity.objects.filter(same).values_list("customer_id", "kind", "loose_value")
+        for other_id, kind, loose in shared[: _SHARED_PER_CUSTOMER * len(ids)]:
             reason = _SHARED_IDENTITY_REASON.get(kind, Reason.SAME_IDENTITY)
             for pk in holders.get((kind, loose), ()):
                 if other_id != pk:
                     reasons[pk].setdefault(other_id, reason)
     named = [(pk, given, family) for pk, given, family in customers if family]
+    full_names = {pk: f"{given} {family}" for pk, given, family in named}
     for pk, other_id, other_given, other_family in _namesakes(named):
-        given, family = next((g, f) for p, g, f in named if p == pk)
-        if _similar(f"{given} {family}", f"{other_given} {other_family}"):
+        if _similar(full_names[pk], f"{other_given} {other_family}"):
             reasons[pk].setdefault(other_id, Reason.SIMILAR_NAME)
     return reasons
 

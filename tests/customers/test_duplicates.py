@@ -237,3 +237,21 @@ def test_a_common_name_does_not_crowd_out_another_customer_s_namesakes(monkeypat
     pairs = _pairs()
     assert (louise.pk, new[1].pk) in pairs
     assert len([p for p in pairs if new[0].pk in p]) == 2
+
+
+def test_an_address_many_customers_share_flags_a_bounded_number(monkeypatch):
+    # given at most two shared identities read per customer, and five customers with
+    # variants of one shop's address
+    from suivi.customers import services
+
+    monkeypatch.setattr(services, "_SHARED_PER_CUSTOMER", 2)
+    for n in range(5):
+        builders.customer(given_name=f"Client{n}", family_name="Boutique",
+                          email=f"shop+{n}@example.fr")  # fmt: skip
+    newcomer = builders.customer(given_name="Zélie", family_name="Blanc", email="shop@example.fr")
+
+    # when the newcomer is compared
+    duplicates_detect_many(customer_ids=[newcomer.pk])
+
+    # then a couple of pairs to review, not one per holder of the address
+    assert 1 <= len([p for p in _pairs() if newcomer.pk in p]) <= 2
