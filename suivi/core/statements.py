@@ -249,19 +249,35 @@ _INSERTS: dict[tuple[Any, ...], str] = {}
 def _insert_sql(
     model: type[models.Model], columns: tuple[str, ...], count: int, connection: Any
 ) -> str:
-    key = (model, columns, count)
-    sql = _INSERTS.get(key)
-    if sql is None:
+    def build() -> str:
         quote = connection.ops.quote_name
         row = f"({', '.join(['%s'] * len(columns))})"
-        sql = (
+        return (
             f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608
             f"({', '.join(quote(c) for c in columns)}) VALUES {', '.join([row] * count)} "
             f"RETURNING {quote(model._meta.pk.column)}"
         )
+
+    return _statement((model, columns, count), build)
+
+
+def _statement(key: tuple[Any, ...], build: Callable[[], str]) -> str:
+    """The SQL of one shape, built once (at most 512 shapes are kept)."""
+    sql = _INSERTS.get(key)
+    if sql is None:
+        sql = build()
         if len(_INSERTS) < 512:
             _INSERTS[key] = sql
     return sql
+
+
+def _write(sql: str, params: list[Any], using: str) -> None:
+    """Run a statement that returns nothing now, or at the end of `together()`."""
+    if (collected := _together.get()) is not None and collected[0] == using:
+        collected[1].append((sql, params, None))
+        return
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def update(row: models.Model, fields: Iterable[str], using: str = DEFAULT_DB_ALIAS) -> None:
@@ -275,20 +291,14 @@ def update(row: models.Model, fields: Iterable[str], using: str = DEFAULT_DB_ALI
     meta = row._meta
     chosen: list[Any] = [meta.get_field(name) for name in names]
     params = [f.get_db_prep_save(f.pre_save(row, False), connection) for f in chosen]
-    key = (type(row), "update", tuple(names))
-    sql = _INSERTS.get(key)
-    if sql is None:
+
+    def build() -> str:
         quote = connection.ops.quote_name
         assignments = ", ".join(f"{quote(f.column)} = %s" for f in chosen)
         pk_column = quote(meta.pk.column)
-        sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {pk_column} = %s"  # noqa: S608
-        if len(_INSERTS) < 512:
-            _INSERTS[key] = sql
-    if (collected := _together.get()) is not None and collected[0] == using:
-        collected[1].append((sql, [*params, row.pk], None))
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, row.pk])
+        return f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {pk_column} = %s"  # noqa: S608
+
+    _write(_statement((type(row), "update", tuple(names)), build), [*params, row.pk], using)
 
 
 def update_many(
@@ -310,24 +320,19 @@ def update_many(
     for row in rows:
         params.append(row.pk)
         params += [f.get_db_prep_save(f.pre_save(row, False), connection) for f in chosen]
-    key = (model, "update_many", tuple(names), len(rows))
-    sql = _INSERTS.get(key)
-    if sql is None:
+
+    def build() -> str:
         quote = connection.ops.quote_name
         pk: Any = meta.pk
         casts = [pk.cast_db_type(connection), *(f.cast_db_type(connection) for f in chosen)]
         row_sql = "(" + ", ".join(f"%s::{cast}" for cast in casts) + ")"
         columns = [quote(pk.column), *(quote(f.column) for f in chosen)]
         assignments = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in chosen)
-        sql = (
+        return (
             f"UPDATE {quote(meta.db_table)} AS t SET {assignments} "  # noqa: S608
             f"FROM (VALUES {', '.join([row_sql] * len(rows))}) AS v({', '.join(columns)}) "
             f"WHERE t.{quote(pk.column)} = v.{quote(pk.column)}"
         )
-        if len(_INSERTS) < 512:
-            _INSERTS[key] = sql
-    if (collected := _together.get()) is not None and collected[0] == using:
-        collected[1].append((sql, params, None))
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+
+    key = (model, "update_many", tuple(names), len(rows))
+    _write(_statement(key, build), params, using)
